@@ -1,0 +1,137 @@
+//! The whole check: load → schema → resolve → graph, plan and rules → levels and waivers.
+
+use crate::decide::{plan, Plan};
+use crate::diag::{normalize, tick, Diagnostic, Severity, Waived};
+use crate::graph::Graph;
+use crate::load::{self, LoadOptions, Workspace};
+use crate::model::RuleLevel;
+use crate::resolve::{resolve, Resolved};
+use crate::rules::{self, Context};
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use std::path::Path;
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub load: LoadOptions,
+    pub today: NaiveDate,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            load: LoadOptions::default(),
+            today: chrono::Utc::now().date_naive(),
+        }
+    }
+}
+
+/// Everything a check produced; later commands (build, test, why, diff) start from here.
+pub struct Checked {
+    pub ws: Workspace,
+    pub resolved: Option<Resolved>,
+    pub plan: Option<Plan>,
+    pub graph: Option<Graph>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// False when structural errors kept the rules from running.
+    pub analyzed: bool,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error && d.waived.is_none())
+    }
+}
+
+/// Runs every phase on the repository at `root`. Only an unreadable root is an `Err`.
+pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::LoadError> {
+    let (ws, mut diags) = load::load(root, &opts.load)?;
+    let (valid, schema_diags) = crate::schema::validate(&ws);
+    diags.extend(schema_diags);
+    let names = rules::names();
+    let (resolved, resolve_diags) = resolve(&ws, &valid, &names);
+    diags.extend(resolve_diags);
+
+    let structural_errors = diags.iter().any(|d| d.severity == Severity::Error);
+    let mut checked = Checked {
+        ws,
+        resolved: Some(resolved),
+        plan: None,
+        graph: None,
+        diagnostics: Vec::new(),
+        analyzed: false,
+    };
+    let has_policy = checked.resolved.as_ref().is_some_and(|r| r.model.policy.is_some());
+    if !structural_errors && has_policy {
+        let r = checked.resolved.as_ref().expect("set above");
+        let p = plan(&r.model);
+        let g = Graph::build(&r.model);
+        let cx = Context {
+            ws: &checked.ws,
+            model: &r.model,
+            plan: &p,
+            graph: &g,
+            today: opts.today,
+            prompt_hashes: &r.prompt_hashes,
+        };
+        let mut found: Vec<Diagnostic> = rules::analysis_rules()
+            .par_iter()
+            .flat_map_iter(|(info, check)| {
+                check(&cx).into_iter().map(move |mut d| {
+                    debug_assert_eq!(d.rule, info.name, "a rule reports under its own name");
+                    d.severity = info.default_severity;
+                    d
+                })
+            })
+            .collect();
+        apply_levels(&r.model, &mut found);
+        let about_waivers = crate::rules::waivers::apply(&cx, &mut found);
+        found.extend(about_waivers);
+        apply_levels(&r.model, &mut found);
+        diags.extend(found);
+        checked.plan = Some(p);
+        checked.graph = Some(g);
+        checked.analyzed = true;
+    }
+    normalize(&mut diags);
+    checked.diagnostics = diags;
+    Ok(checked)
+}
+
+/// The Policy's `rules:` levels: `off` drops a rule's findings, `error`/`warning` set their severity.
+fn apply_levels(m: &crate::model::Model, diags: &mut Vec<Diagnostic>) {
+    let levels = &m.policy().rules;
+    if levels.is_empty() {
+        return;
+    }
+    diags.retain_mut(|d| match levels.get(d.rule) {
+        Some(RuleLevel::Off) => false,
+        Some(RuleLevel::Error) => {
+            d.severity = Severity::Error;
+            true
+        }
+        Some(RuleLevel::Warning) => {
+            d.severity = Severity::Warning;
+            true
+        }
+        None => true,
+    });
+}
+
+/// Marks a finding as waived.
+pub fn waive(d: &mut Diagnostic, w: &crate::model::Waiver, ws: &Workspace) {
+    d.waived = Some(Waived {
+        justification: w.spec.justification.clone().unwrap_or_default(),
+        approved_by: w.spec.approved_by.clone(),
+        expires: w.spec.expires.clone(),
+        waiver: ws.loc(w.doc, "/spec/rule"),
+    });
+    d.help = Some(format!(
+        "waived until {} by {}: {}",
+        w.spec.expires,
+        tick(&w.spec.approved_by),
+        w.spec.justification.as_deref().unwrap_or("(no justification)")
+    ));
+}

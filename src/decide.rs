@@ -1,0 +1,452 @@
+//! The decision of DESIGN §3: one pure function, the source of truth for every output.
+//!
+//! The model is first compiled into a [`Plan`]: per agent and concrete granted operation, everything
+//! that does not depend on the request (grants, prohibition, the step gates and derive rules that
+//! apply for each possible workflow). [`decide`] evaluates a request against the plan; the Cedar
+//! and Rego generators translate the same plan, so the three cannot drift apart.
+
+use crate::model::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Operation names that only read: a `recommend-only` agent may perform them without review.
+pub const READ_OPERATIONS: &[&str] = &["read", "list", "get", "search", "view", "query"];
+
+pub fn is_read(operation: &str) -> bool {
+    READ_OPERATIONS.contains(&operation)
+}
+
+/// A fact value supplied by the enforcement point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum FactValue {
+    Bool(bool),
+    Number(f64),
+    String(String),
+}
+
+impl FactValue {
+    pub fn from_json(v: &serde_json::Value) -> Option<FactValue> {
+        match v {
+            serde_json::Value::Bool(b) => Some(FactValue::Bool(*b)),
+            serde_json::Value::Number(n) => n.as_f64().map(FactValue::Number),
+            serde_json::Value::String(s) => Some(FactValue::String(s.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// What an enforcement point asks.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub agent: String,
+    pub operation: String,
+    /// `Some` when the request names the fields it touches (an empty list touches no field).
+    pub fields: Option<Vec<String>>,
+    pub workflow: Option<String>,
+    pub context: BTreeMap<String, FactValue>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Allow,
+    Approve,
+    Deny,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Allow => "allow",
+            Outcome::Approve => "approve",
+            Outcome::Deny => "deny",
+        }
+    }
+}
+
+/// The answer. `reasons` are stable codes, also produced by the generated Rego:
+/// `agent-paused`, `not-granted`, `prohibited:<pattern>`, `gate:<workflow>.<step>`,
+/// `derive:<index>`, `escalation:<id>`, `recommend-only`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub effect: Outcome,
+    /// The tier for allow (the weakest) and approve; `None` for deny.
+    pub tier: Option<String>,
+    pub reasons: Vec<String>,
+}
+
+/// The compiled, request-independent part of every decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Tier ids, weakest first.
+    pub tiers: Vec<String>,
+    /// Per tier: how many distinct approvers and which groups they must cover.
+    pub approvals: Vec<TierApprovals>,
+    pub escalations: Vec<EscalationPlan>,
+    /// Tier rank a `recommend-only` agent's non-read operations need.
+    pub recommend_only_rank: usize,
+    pub agents: BTreeMap<String, AgentPlan>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TierApprovals {
+    pub count: usize,
+    pub groups: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EscalationPlan {
+    pub id: String,
+    pub fact: String,
+    pub test: TestPlan,
+    pub rank: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestPlan {
+    Below(f64),
+    Above(f64),
+    In(Vec<String>),
+    Is(bool),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgentPlan {
+    pub mode: Mode,
+    /// By operation id `connector.resource.operation`: only operations some grant covers.
+    pub operations: BTreeMap<String, OpPlan>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OpPlan {
+    pub effect: Effect,
+    pub reversibility: Reversibility,
+    /// The first prohibition matching the operation.
+    pub prohibited: Option<String>,
+    /// Field sets of the grants covering the operation (a grant without `fields` allows all fields).
+    pub field_sets: Vec<BTreeSet<String>>,
+    /// Classification rank of each field of the resource.
+    pub field_classes: BTreeMap<String, usize>,
+    /// When the request names a workflow that has steps for this agent and operation.
+    pub workflows: BTreeMap<String, Choice>,
+    /// Otherwise: every step of this agent and operation (or none).
+    pub default: Choice,
+    /// Rank of the `recommend-only` contribution (0 when it does not apply).
+    pub recommend_only: usize,
+}
+
+/// The request-independent part of the tier for one choice of steps.
+#[derive(Debug, Clone, Serialize)]
+pub struct Choice {
+    pub gate: usize,
+    /// `workflow.step` of the step that sets the gate (the first among the strongest).
+    pub gate_step: Option<String>,
+    pub touches: BTreeSet<String>,
+    /// Data class when the request does not name fields.
+    pub fallback_class: Option<usize>,
+    /// Derive rules that hold regardless of the request, by index, with their rank.
+    pub static_derives: Vec<(usize, usize)>,
+    /// Derive rules that hold when the data class reaches a threshold: (index, threshold, rank).
+    pub data_derives: Vec<(usize, usize, usize)>,
+}
+
+impl Choice {
+    /// Tier rank and reasons without escalations or fields.
+    pub fn static_rank(&self) -> usize {
+        self.static_derives.iter().map(|(_, r)| *r).chain([self.gate]).max().unwrap_or(0)
+    }
+}
+
+fn class_of<'a>(fields: impl IntoIterator<Item = &'a String>, classes: &BTreeMap<String, usize>) -> Option<usize> {
+    fields.into_iter().filter_map(|f| classes.get(f).copied()).max()
+}
+
+/// The data class of an operation's resource when every field (and the resource itself) counts.
+fn whole_resource_class(res: &ResourceSpec, m: &Model) -> Option<usize> {
+    res.fields
+        .values()
+        .chain([&res.classification])
+        .filter_map(|c| m.class_rank(c))
+        .max()
+}
+
+/// Compiles the plan. Needs a model with a Policy.
+pub fn plan(m: &Model) -> Plan {
+    let p = m.policy();
+    let rank = |t: &str| m.tier_rank(t).unwrap_or(0);
+    let approvals = p
+        .tiers
+        .iter()
+        .map(|t| TierApprovals {
+            count: t.approvals.len(),
+            groups: t.approvals.iter().map(|a| a.from.clone()).collect(),
+        })
+        .collect();
+    let escalations = p
+        .escalations
+        .iter()
+        .map(|e| EscalationPlan {
+            id: e.id.clone(),
+            fact: e.when.fact.clone(),
+            test: match e.when.test() {
+                Test::Below(n) => TestPlan::Below(n),
+                Test::Above(n) => TestPlan::Above(n),
+                Test::In(v) => TestPlan::In(v),
+                Test::Is(b) => TestPlan::Is(b),
+            },
+            rank: rank(&e.raise_to),
+        })
+        .collect();
+    let recommend_only_rank = m.tier_rank("review").unwrap_or(1.min(p.tiers.len().saturating_sub(1)));
+
+    // Steps by (agent, operation).
+    let mut steps: BTreeMap<(&str, String), Vec<(&Workflow, &Step)>> = BTreeMap::new();
+    for w in m.workflows.values() {
+        for s in &w.spec.steps {
+            steps.entry((s.agent.as_str(), s.does.clone())).or_default().push((w, s));
+        }
+    }
+
+    let mut agents = BTreeMap::new();
+    for a in m.agents.values() {
+        let mut operations = BTreeMap::new();
+        for (op, spec) in m.all_operations() {
+            let covering: Vec<&Grant> = a
+                .spec
+                .grants
+                .iter()
+                .filter(|g| {
+                    resource_pattern_matches(&g.resource, &op.connector, &op.resource)
+                        && g.operations.iter().any(|o| segment_matches(o, &op.operation))
+                })
+                .collect();
+            if covering.is_empty() {
+                continue;
+            }
+            let res = m.resource(&op.connector, &op.resource).expect("operation of a known resource");
+            let field_classes: BTreeMap<String, usize> = res
+                .fields
+                .iter()
+                .filter_map(|(f, c)| Some((f.clone(), m.class_rank(c)?)))
+                .collect();
+            let field_sets: Vec<BTreeSet<String>> = covering
+                .iter()
+                .map(|g| match &g.fields {
+                    Some(fs) => fs.iter().filter(|f| res.fields.contains_key(*f)).cloned().collect(),
+                    None => res.fields.keys().cloned().collect(),
+                })
+                .collect();
+            // The grant-level data class: the granted fields, else the whole resource.
+            let grant_class = if covering.iter().all(|g| g.fields.is_some()) {
+                class_of(field_sets.iter().flatten(), &field_classes)
+            } else {
+                whole_resource_class(res, m)
+            };
+            let op_id = op.to_string();
+            let op_steps = steps.get(&(a.name.as_str(), op_id.clone())).cloned().unwrap_or_default();
+            let make_choice = |chosen: &[(&Workflow, &Step)]| -> Choice {
+                let mut gate = 0;
+                let mut gate_step = None;
+                let mut touches = BTreeSet::new();
+                let mut fallback_class = if chosen.is_empty() { grant_class } else { None };
+                for (w, s) in chosen {
+                    let g = rank(&s.gate);
+                    if gate_step.is_none() || g > gate {
+                        gate = g;
+                        gate_step = Some(format!("{}.{}", w.name, s.id));
+                    }
+                    touches.extend(s.touches.iter().cloned());
+                    let c = match &s.fields {
+                        Some(fs) => class_of(fs, &field_classes),
+                        None => grant_class,
+                    };
+                    fallback_class = fallback_class.max(c);
+                }
+                let mut static_derives = Vec::new();
+                let mut data_derives = Vec::new();
+                for (i, d) in p.derive.iter().enumerate() {
+                    let w = &d.when;
+                    let holds = w.effect.is_none_or(|e| e == spec.effect)
+                        && w.reversibility.is_none_or(|r| r == spec.reversibility)
+                        && w.operation.as_ref().is_none_or(|ops| ops.contains(&op.operation))
+                        && w.touches.as_ref().is_none_or(|t| t.iter().any(|x| touches.contains(x)));
+                    if !holds {
+                        continue;
+                    }
+                    let r = rank(&d.require);
+                    match w.data_at_least.as_deref().and_then(|c| m.class_rank(c)) {
+                        Some(threshold) => data_derives.push((i, threshold, r)),
+                        None if w.data_at_least.is_some() => {}
+                        None => static_derives.push((i, r)),
+                    }
+                }
+                Choice {
+                    gate,
+                    gate_step,
+                    touches,
+                    fallback_class,
+                    static_derives,
+                    data_derives,
+                }
+            };
+            let mut by_workflow: BTreeMap<&str, Vec<(&Workflow, &Step)>> = BTreeMap::new();
+            for (w, s) in &op_steps {
+                by_workflow.entry(w.name.as_str()).or_default().push((w, s));
+            }
+            let workflows = by_workflow
+                .iter()
+                .map(|(w, chosen)| (w.to_string(), make_choice(chosen)))
+                .collect();
+            let default = make_choice(&op_steps);
+            let prohibited = p
+                .prohibited
+                .iter()
+                .find(|pr| op_pattern_matches(&pr.operation, &op))
+                .map(|pr| pr.operation.clone());
+            let recommend_only = if a.spec.mode == Mode::RecommendOnly && !is_read(&op.operation) {
+                recommend_only_rank
+            } else {
+                0
+            };
+            operations.insert(
+                op_id,
+                OpPlan {
+                    effect: spec.effect,
+                    reversibility: spec.reversibility,
+                    prohibited,
+                    field_sets,
+                    field_classes,
+                    workflows,
+                    default,
+                    recommend_only,
+                },
+            );
+        }
+        agents.insert(
+            a.name.clone(),
+            AgentPlan {
+                mode: a.spec.mode,
+                operations,
+            },
+        );
+    }
+    Plan {
+        tiers: p.tiers.iter().map(|t| t.id.clone()).collect(),
+        approvals,
+        escalations,
+        recommend_only_rank,
+        agents,
+    }
+}
+
+fn deny(reason: impl Into<String>) -> Decision {
+    Decision {
+        effect: Outcome::Deny,
+        tier: None,
+        reasons: vec![reason.into()],
+    }
+}
+
+/// Does an escalation's condition hold on the context? A missing or mistyped fact never holds.
+pub fn escalation_holds(e: &EscalationPlan, context: &BTreeMap<String, FactValue>) -> bool {
+    match (&e.test, context.get(&e.fact)) {
+        (TestPlan::Below(n), Some(FactValue::Number(v))) => v < n,
+        (TestPlan::Above(n), Some(FactValue::Number(v))) => v > n,
+        (TestPlan::In(list), Some(FactValue::String(s))) => list.contains(s),
+        (TestPlan::Is(b), Some(FactValue::Bool(v))) => v == b,
+        _ => false,
+    }
+}
+
+impl Plan {
+    /// The choice of steps a request selects.
+    pub fn choice<'a>(&self, op: &'a OpPlan, workflow: Option<&str>) -> &'a Choice {
+        workflow.and_then(|w| op.workflows.get(w)).unwrap_or(&op.default)
+    }
+
+    /// DESIGN §3.
+    pub fn decide(&self, req: &Request) -> Decision {
+        let Some(agent) = self.agents.get(&req.agent) else {
+            return deny("not-granted");
+        };
+        if agent.mode == Mode::Paused {
+            return deny("agent-paused");
+        }
+        let Some(op) = agent.operations.get(&req.operation) else {
+            return deny("not-granted");
+        };
+        if let Some(fields) = &req.fields {
+            if !op.field_sets.iter().any(|set| fields.iter().all(|f| set.contains(f))) {
+                return deny("not-granted");
+            }
+        }
+        if let Some(p) = &op.prohibited {
+            return deny(format!("prohibited:{p}"));
+        }
+        let choice = self.choice(op, req.workflow.as_deref());
+        let mut rank = 0;
+        let mut reasons = Vec::new();
+        if choice.gate > 0 {
+            rank = choice.gate;
+            reasons.push(format!("gate:{}", choice.gate_step.as_deref().unwrap_or("")));
+        }
+        let class = match &req.fields {
+            Some(fields) => class_of(fields, &op.field_classes),
+            None => choice.fallback_class,
+        };
+        let mut derives: Vec<(usize, usize)> = choice.static_derives.clone();
+        derives.extend(
+            choice
+                .data_derives
+                .iter()
+                .filter(|(_, threshold, _)| class.is_some_and(|c| c >= *threshold))
+                .map(|(i, _, r)| (*i, *r)),
+        );
+        derives.sort();
+        for (i, r) in derives {
+            if r > 0 {
+                rank = rank.max(r);
+                reasons.push(format!("derive:{i}"));
+            }
+        }
+        for e in &self.escalations {
+            if e.rank > 0 && escalation_holds(e, &req.context) {
+                rank = rank.max(e.rank);
+                reasons.push(format!("escalation:{}", e.id));
+            }
+        }
+        if op.recommend_only > 0 {
+            rank = rank.max(op.recommend_only);
+            reasons.push("recommend-only".into());
+        }
+        Decision {
+            effect: if rank == 0 { Outcome::Allow } else { Outcome::Approve },
+            tier: Some(self.tiers[rank].clone()),
+            reasons,
+        }
+    }
+
+    /// The runtime approval check: enough distinct people, covering every group the tier lists.
+    pub fn approvals_satisfy(&self, tier: &str, count: usize, groups: &BTreeSet<String>) -> bool {
+        match self.tiers.iter().position(|t| t == tier) {
+            Some(r) => {
+                let need = &self.approvals[r];
+                count >= need.count && need.groups.iter().all(|g| groups.contains(g))
+            }
+            None => false,
+        }
+    }
+
+    /// What Cedar answers and Rego's `permit` says: allow, or approve with satisfying approvals.
+    pub fn permits(&self, req: &Request, approvals: Option<(usize, &BTreeSet<String>)>) -> bool {
+        let d = self.decide(req);
+        match d.effect {
+            Outcome::Allow => true,
+            Outcome::Deny => false,
+            Outcome::Approve => approvals
+                .is_some_and(|(n, g)| self.approvals_satisfy(d.tier.as_deref().unwrap_or(""), n, g)),
+        }
+    }
+}

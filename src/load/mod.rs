@@ -1,0 +1,7 @@
+//! Phase 1: find the governance files and parse them with positions.
+
+pub mod line_index;
+pub mod repo;
+pub mod yaml;
+
+pub use repo::{load, DocId, Document, Kind, LoadOptions, SourceFile, Workspace};

@@ -1,0 +1,623 @@
+//! Walks a repository for YAML files, reads and parses them, and sorts out governance documents.
+
+use super::line_index::LineIndex;
+use super::yaml::{self, Node, Span, YamlErrorKind};
+use crate::diag::{did_you_mean, tick, Diagnostic, Location};
+use rayon::prelude::*;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The kinds of governance document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Policy,
+    Team,
+    Connector,
+    Agent,
+    Workflow,
+    Playbook,
+    PolicyTest,
+    Waiver,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Policy,
+        Kind::Team,
+        Kind::Connector,
+        Kind::Agent,
+        Kind::Workflow,
+        Kind::Playbook,
+        Kind::PolicyTest,
+        Kind::Waiver,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Policy => "Policy",
+            Kind::Team => "Team",
+            Kind::Connector => "Connector",
+            Kind::Agent => "Agent",
+            Kind::Workflow => "Workflow",
+            Kind::Playbook => "Playbook",
+            Kind::PolicyTest => "PolicyTest",
+            Kind::Waiver => "Waiver",
+        }
+    }
+    /// Lower-case name, as used in waiver targets and schema file names.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Kind::Policy => "policy",
+            Kind::Team => "team",
+            Kind::Connector => "connector",
+            Kind::Agent => "agent",
+            Kind::Workflow => "workflow",
+            Kind::Playbook => "playbook",
+            Kind::PolicyTest => "policytest",
+            Kind::Waiver => "waiver",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == s)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+pub const API_GROUP: &str = "agentgov.dev/";
+pub const API_VERSION: &str = "agentgov.dev/v1";
+
+/// Limits that keep hostile input cheap. Defaults are documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadOptions {
+    pub max_file_bytes: u64,
+    pub yaml: yaml::Limits,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_file_bytes: 8 * 1024 * 1024,
+            yaml: yaml::Limits::default(),
+        }
+    }
+}
+
+pub struct SourceFile {
+    /// Relative to the repository root, with `/` separators.
+    pub path: String,
+    pub text: String,
+    pub lines: LineIndex,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DocId(pub usize);
+
+pub struct Document {
+    pub file: usize,
+    pub root: Node,
+    pub kind: Kind,
+}
+
+impl Document {
+    /// `metadata.name`, when it is a string.
+    pub fn name(&self) -> Option<&str> {
+        self.root.get("metadata")?.get("name")?.as_str()
+    }
+}
+
+/// Every file and governance document of a repository.
+pub struct Workspace {
+    pub root: PathBuf,
+    pub files: Vec<SourceFile>,
+    pub docs: Vec<Document>,
+    /// Files or documents that are YAML but not governance documents (`--verbose` lists them).
+    pub ignored: Vec<String>,
+    /// How many files hold at least one governance document.
+    pub governance_files: usize,
+}
+
+impl Workspace {
+    pub fn doc(&self, id: DocId) -> &Document {
+        &self.docs[id.0]
+    }
+
+    pub fn location(&self, file: usize, span: Span) -> Location {
+        let f = &self.files[file];
+        let (line, column) = f.lines.line_col(span.start);
+        let (end_line, end_column) = f.lines.line_col(span.end.max(span.start));
+        Location {
+            file: f.path.clone(),
+            span,
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
+    /// The value at `pointer` in a document, or its nearest existing ancestor.
+    pub fn loc(&self, doc: DocId, pointer: &str) -> Location {
+        let d = self.doc(doc);
+        let mut p = pointer;
+        loop {
+            if let Some(n) = d.root.at_pointer(p) {
+                return self.location(d.file, n.span);
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return self.location(d.file, d.root.span),
+            }
+        }
+    }
+
+    /// The key of the map entry at `pointer` (for unknown keys), else the value's location.
+    pub fn key_loc(&self, doc: DocId, pointer: &str) -> Location {
+        let d = self.doc(doc);
+        match d.root.key_at_pointer(pointer) {
+            Some(k) => self.location(d.file, k.span),
+            None => self.loc(doc, pointer),
+        }
+    }
+
+    pub fn doc_ids(&self) -> impl Iterator<Item = DocId> {
+        (0..self.docs.len()).map(DocId)
+    }
+
+    pub fn file_of(&self, doc: DocId) -> &SourceFile {
+        &self.files[self.doc(doc).file]
+    }
+}
+
+/// Failure to read the repository at all (as opposed to a finding in one of its files).
+#[derive(Debug)]
+pub struct LoadError(pub String);
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Rules whose findings mean the input could not be read (exit code 2).
+pub const UNREADABLE_RULES: &[&str] = &["unreadable-file", "invalid-encoding", "input-limit"];
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml") | Some("yml")
+    )
+}
+
+fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let s: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if s.is_empty() {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    } else {
+        s.join("/")
+    }
+}
+
+/// A diagnostic about a whole file, located at its first position.
+fn file_diag(path: &str, d: Diagnostic) -> Diagnostic {
+    d.at(Location {
+        file: path.to_string(),
+        span: Span::default(),
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+    })
+}
+
+/// Finds YAML files under `root` (or `root` itself if it is a file), sorted by path.
+fn discover(root: &Path, canonical_root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut paths = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            let name = e.file_name().to_string_lossy();
+            !(e.file_type().is_dir() && (name.starts_with('.') || name == "target"))
+        });
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                if e.file_type().is_dir() || !is_yaml(e.path()) {
+                    continue;
+                }
+                if e.path_is_symlink() || e.depth() > 0 {
+                    // Links may point anywhere: only read what really lies inside the repository.
+                    match std::fs::canonicalize(e.path()) {
+                        Ok(c) if c.starts_with(canonical_root) => {}
+                        Ok(c) => {
+                            let rel = rel_path(root, e.path());
+                            diags.push(file_diag(
+                                &rel,
+                                Diagnostic::warning(
+                                    "link-outside-repository",
+                                    format!(
+                                        "{} links to {} outside the repository; not read",
+                                        tick(&rel),
+                                        tick(c.display())
+                                    ),
+                                )
+                                .help("copy the file into the repository or remove the link"),
+                            ));
+                            continue;
+                        }
+                        Err(err) => {
+                            let rel = rel_path(root, e.path());
+                            diags.push(file_diag(
+                                &rel,
+                                Diagnostic::error(
+                                    "unreadable-file",
+                                    format!("cannot resolve {}: {err}", tick(&rel)),
+                                )
+                                .help("fix or remove the broken link"),
+                            ));
+                            continue;
+                        }
+                    }
+                }
+                paths.push(e.into_path());
+            }
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(|p| rel_path(root, p))
+                    .unwrap_or_else(|| ".".into());
+                if err.loop_ancestor().is_some() {
+                    diags.push(file_diag(
+                        &path,
+                        Diagnostic::warning(
+                            "link-outside-repository",
+                            format!("symbolic link loop at {}; not followed", tick(&path)),
+                        )
+                        .help("remove the link that points back to one of its parent folders"),
+                    ));
+                } else if err.depth() == 0 {
+                    // The root itself: handled by the caller.
+                } else {
+                    diags.push(file_diag(
+                        &path,
+                        Diagnostic::error("unreadable-file", format!("cannot read {}: {err}", tick(&path)))
+                            .help("check the file's permissions"),
+                    ));
+                }
+            }
+        }
+    }
+    (paths, diags)
+}
+
+struct ParsedFile {
+    source: SourceFile,
+    docs: Vec<Node>,
+    diags: Vec<Diagnostic>,
+}
+
+fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
+    let rel = rel_path(root, path);
+    let mut diags = Vec::new();
+    let empty = |rel: &str| SourceFile {
+        path: rel.to_string(),
+        text: String::new(),
+        lines: LineIndex::new(""),
+    };
+    let bytes = match std::fs::metadata(path) {
+        Ok(m) if m.len() > opts.max_file_bytes => {
+            diags.push(file_diag(
+                &rel,
+                Diagnostic::error(
+                    "input-limit",
+                    format!(
+                        "{} is {} bytes, more than the limit of {} bytes",
+                        tick(&rel),
+                        m.len(),
+                        opts.max_file_bytes
+                    ),
+                )
+                .help("split the file, or raise the limit with `--max-file-size`"),
+            ));
+            return ParsedFile {
+                source: empty(&rel),
+                docs: vec![],
+                diags,
+            };
+        }
+        _ => std::fs::read(path),
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(err) => {
+            diags.push(file_diag(
+                &rel,
+                Diagnostic::error("unreadable-file", format!("cannot read {}: {err}", tick(&rel)))
+                    .help("check the file's permissions"),
+            ));
+            return ParsedFile {
+                source: empty(&rel),
+                docs: vec![],
+                diags,
+            };
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(err) => {
+            let good = err.utf8_error().valid_up_to();
+            let bytes = err.into_bytes();
+            // Keep the valid prefix so that the position of the first bad byte can be shown.
+            let text = String::from_utf8_lossy(&bytes[..good]).into_owned();
+            let source = SourceFile {
+                path: rel.clone(),
+                lines: LineIndex::new(&text),
+                text,
+            };
+            let (line, column) = source.lines.line_col(good);
+            diags.push(
+                Diagnostic::error(
+                    "invalid-encoding",
+                    format!("{} is not valid UTF-8 (byte {good})", tick(&rel)),
+                )
+                .at(Location {
+                    file: rel.clone(),
+                    span: Span {
+                        start: good,
+                        end: good,
+                    },
+                    line,
+                    column,
+                    end_line: line,
+                    end_column: column,
+                })
+                .label("invalid byte here")
+                .help("save the file as UTF-8"),
+            );
+            return ParsedFile {
+                source,
+                docs: vec![],
+                diags,
+            };
+        }
+    };
+    let lines = LineIndex::new(&text);
+    let source = SourceFile {
+        path: rel.clone(),
+        text,
+        lines,
+    };
+    if source.text.trim().is_empty() {
+        diags.push(file_diag(
+            &rel,
+            Diagnostic::warning("empty-file", format!("{} is empty", tick(&rel)))
+                .help("add a governance document or delete the file"),
+        ));
+        return ParsedFile {
+            source,
+            docs: vec![],
+            diags,
+        };
+    }
+    let (parsed, errors) = yaml::parse_documents(&source.text, &opts.yaml);
+    for e in errors {
+        let rule = match e.kind {
+            YamlErrorKind::Syntax | YamlErrorKind::UnsupportedKey => "yaml-syntax",
+            YamlErrorKind::DuplicateKey => "duplicate-key",
+            YamlErrorKind::TooDeep | YamlErrorKind::AliasLimit | YamlErrorKind::TooManyDocuments => {
+                "input-limit"
+            }
+        };
+        let help = match e.kind {
+            YamlErrorKind::Syntax => "fix the YAML syntax; check indentation and quoting",
+            YamlErrorKind::UnsupportedKey => "use a plain string as the key",
+            YamlErrorKind::DuplicateKey => "remove one of the two keys; YAML keeps only one of them",
+            YamlErrorKind::TooDeep => "flatten the document, or raise `--max-depth`",
+            YamlErrorKind::AliasLimit => "expand fewer aliases, or raise `--max-alias-nodes`",
+            YamlErrorKind::TooManyDocuments => "split the file",
+        };
+        let (line, column) = source.lines.line_col(e.span.start);
+        let (end_line, end_column) = source.lines.line_col(e.span.end.max(e.span.start));
+        let loc = Location {
+            file: rel.clone(),
+            span: e.span,
+            line,
+            column,
+            end_line,
+            end_column,
+        };
+        let mut d = Diagnostic::error(rule, e.message).at(loc).help(help);
+        if let Some((span, label)) = e.related {
+            let (line, column) = source.lines.line_col(span.start);
+            let (end_line, end_column) = source.lines.line_col(span.end.max(span.start));
+            d = d.related(
+                Location {
+                    file: rel.clone(),
+                    span,
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                },
+                label,
+            );
+        }
+        diags.push(d);
+    }
+    ParsedFile {
+        source,
+        docs: parsed.into_iter().map(|p| p.root).collect(),
+        diags,
+    }
+}
+
+/// Loads every YAML file under `root`. Only a missing or unreadable root is an `Err`.
+pub fn load(root: &Path, opts: &LoadOptions) -> Result<(Workspace, Vec<Diagnostic>), LoadError> {
+    let meta = std::fs::metadata(root)
+        .map_err(|e| LoadError(format!("cannot read `{}`: {e}", root.display())))?;
+    let canonical_root = std::fs::canonicalize(root)
+        .map_err(|e| LoadError(format!("cannot read `{}`: {e}", root.display())))?;
+    let (walk_root, canonical_walk_root, paths, mut diags) = if meta.is_file() {
+        let dir = root.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let cdir = canonical_root
+            .parent()
+            .unwrap_or(Path::new("/"))
+            .to_path_buf();
+        (dir, cdir, vec![root.to_path_buf()], vec![])
+    } else {
+        let (p, d) = discover(root, &canonical_root);
+        (root.to_path_buf(), canonical_root.clone(), p, d)
+    };
+    let _ = canonical_walk_root;
+
+    let parsed: Vec<ParsedFile> = paths
+        .par_iter()
+        .map(|p| read_and_parse(&walk_root, p, opts))
+        .collect();
+
+    let mut ws = Workspace {
+        root: walk_root,
+        files: Vec::with_capacity(parsed.len()),
+        docs: Vec::new(),
+        ignored: Vec::new(),
+        governance_files: 0,
+    };
+    for (file_idx, pf) in parsed.into_iter().enumerate() {
+        diags.extend(pf.diags);
+        let mut governance = false;
+        let ndocs = pf.docs.len();
+        for (i, root_node) in pf.docs.into_iter().enumerate() {
+            let label = if ndocs > 1 {
+                format!("{} (document {})", pf.source.path, i + 1)
+            } else {
+                pf.source.path.clone()
+            };
+            match classify(&root_node) {
+                Classified::Governance(kind) => {
+                    governance = true;
+                    ws.docs.push(Document {
+                        file: file_idx,
+                        root: root_node,
+                        kind,
+                    });
+                }
+                Classified::Ignored(reason) => ws.ignored.push(format!("{label}: {reason}")),
+                Classified::Problem(problem) => {
+                    governance = true;
+                    let (rule, msg, help, ptr, warn) = problem;
+                    let node = root_node.at_pointer(ptr).unwrap_or(&root_node);
+                    let (line, column) = pf.source.lines.line_col(node.span.start);
+                    let (end_line, end_column) = pf.source.lines.line_col(node.span.end);
+                    let loc = Location {
+                        file: pf.source.path.clone(),
+                        span: node.span,
+                        line,
+                        column,
+                        end_line,
+                        end_column,
+                    };
+                    let d = if warn {
+                        Diagnostic::warning(rule, msg)
+                    } else {
+                        Diagnostic::error(rule, msg)
+                    };
+                    diags.push(d.at(loc).help(help));
+                }
+            }
+        }
+        if governance {
+            ws.governance_files += 1;
+        }
+        ws.files.push(pf.source);
+    }
+    Ok((ws, diags))
+}
+
+type Problem = (&'static str, String, String, &'static str, bool);
+
+enum Classified {
+    Governance(Kind),
+    Ignored(String),
+    Problem(Problem),
+}
+
+fn classify(root: &Node) -> Classified {
+    let api = root.get("apiVersion").and_then(|n| n.as_str());
+    let kind_str = root.get("kind").and_then(|n| n.as_str());
+    let kind = kind_str.and_then(Kind::from_name);
+    match api {
+        Some(api) if api.starts_with(API_GROUP) => {
+            if api != API_VERSION {
+                return Classified::Problem((
+                    "unsupported-api-version",
+                    format!("unsupported apiVersion {}", tick(api)),
+                    format!("this version of agentgov reads `{API_VERSION}`"),
+                    "/apiVersion",
+                    false,
+                ));
+            }
+            match (kind, kind_str) {
+                (Some(k), _) => Classified::Governance(k),
+                (None, Some(k)) => {
+                    let help = match did_you_mean(k, Kind::ALL.iter().map(|k| k.name())) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!(
+                            "use one of {}",
+                            Kind::ALL.iter().map(|k| tick(k.name())).collect::<Vec<_>>().join(", ")
+                        ),
+                    };
+                    Classified::Problem((
+                        "unknown-kind",
+                        format!("unknown kind {}", tick(k)),
+                        help,
+                        "/kind",
+                        false,
+                    ))
+                }
+                (None, None) => Classified::Problem((
+                    "missing-field",
+                    "missing `kind`".to_string(),
+                    format!(
+                        "add `kind:` with one of {}",
+                        Kind::ALL.iter().map(|k| tick(k.name())).collect::<Vec<_>>().join(", ")
+                    ),
+                    "",
+                    false,
+                )),
+            }
+        }
+        _ => match kind {
+            Some(k) if root.get("spec").is_some() => Classified::Problem((
+                "foreign-api-version",
+                match api {
+                    Some(a) => format!("a {} document with apiVersion {} is not read", tick(k), tick(a)),
+                    None => format!("a {} document without `apiVersion` is not read", tick(k)),
+                },
+                format!("set `apiVersion: {API_VERSION}` if this is an agentgov document"),
+                if api.is_some() { "/apiVersion" } else { "/kind" },
+                true,
+            )),
+            _ => Classified::Ignored(match api {
+                Some(a) => format!("apiVersion `{a}` is not agentgov's"),
+                None => "not an agentgov document".to_string(),
+            }),
+        },
+    }
+}

@@ -1,0 +1,895 @@
+//! Phase 3: build the typed, id-indexed [`Model`] and check every reference in it.
+
+use crate::diag::{suggestion_help, tick, Diagnostic, Location};
+use crate::load::{DocId, Kind, Workspace};
+use crate::model::*;
+use serde::de::DeserializeOwned;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Component, Path};
+
+/// The outcome of resolution.
+pub struct Resolved {
+    pub model: Model,
+    /// SHA-256 of each agent's prompt file, by agent.
+    pub prompt_hashes: BTreeMap<String, String>,
+    /// Names of documents that exist but failed their schema: references to them are not reported.
+    pub broken: BTreeSet<(Kind, String)>,
+}
+
+struct Ctx<'a> {
+    ws: &'a Workspace,
+    diags: Vec<Diagnostic>,
+    broken: BTreeSet<(Kind, String)>,
+}
+
+impl Ctx<'_> {
+    fn loc(&self, doc: DocId, ptr: &str) -> Location {
+        self.ws.loc(doc, ptr)
+    }
+
+    fn unknown<'c>(
+        &mut self,
+        doc: DocId,
+        ptr: &str,
+        what: &str,
+        name: &str,
+        candidates: impl IntoIterator<Item = &'c str>,
+        fallback: String,
+    ) {
+        let help = suggestion_help(name, candidates, fallback);
+        let loc = self.loc(doc, ptr);
+        self.diags.push(
+            Diagnostic::error("unknown-reference", format!("unknown {what} {}", tick(name)))
+                .at(loc)
+                .label(format!("no {what} with this id"))
+                .help(help),
+        );
+    }
+}
+
+fn parse<T: DeserializeOwned>(ws: &Workspace, doc: DocId, diags: &mut Vec<Diagnostic>) -> Option<T> {
+    match serde_json::from_value::<T>(ws.doc(doc).root.to_json()) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("invalid-value", format!("cannot read this document: {e}"))
+                    .at(ws.loc(doc, ""))
+                    .help("check the document against `agentgov schema`"),
+            );
+            None
+        }
+    }
+}
+
+fn item<S: DeserializeOwned>(ws: &Workspace, doc: DocId, diags: &mut Vec<Diagnostic>) -> Option<Item<S>> {
+    let env: Envelope<S> = parse(ws, doc, diags)?;
+    Some(Item {
+        name: env.metadata.name.clone(),
+        doc,
+        metadata: env.metadata,
+        spec: env.spec,
+    })
+}
+
+/// Inserts into an id-indexed map, reporting a duplicate at both places.
+fn insert_unique<S>(
+    ctx: &mut Ctx,
+    map: &mut BTreeMap<String, Item<S>>,
+    kind: Kind,
+    it: Item<S>,
+) {
+    if let Some(first) = map.get(&it.name) {
+        let first_loc = ctx.loc(first.doc, "/metadata/name");
+        let loc = ctx.loc(it.doc, "/metadata/name");
+        ctx.diags.push(
+            Diagnostic::error("duplicate-id", format!("duplicate {} {}", kind.slug(), tick(&it.name)))
+                .at(loc)
+                .label("defined again here")
+                .related(first_loc, "first defined here")
+                .help(format!("rename one of them: {} names must be unique", kind.slug())),
+        );
+        return;
+    }
+    map.insert(it.name.clone(), it);
+}
+
+/// Resolves the validated documents into the model. `valid[i]` says whether document `i`
+/// passed its schema; `rule_names` are the diagnostic names waivers and levels may refer to.
+pub fn resolve(ws: &Workspace, valid: &[bool], rule_names: &[&str]) -> (Resolved, Vec<Diagnostic>) {
+    let mut ctx = Ctx {
+        ws,
+        diags: Vec::new(),
+        broken: BTreeSet::new(),
+    };
+    let mut m = Model::default();
+    let mut policies: Vec<Policy> = Vec::new();
+    let mut teams: Vec<(DocId, TeamSpec)> = Vec::new();
+
+    for id in ws.doc_ids() {
+        let doc = ws.doc(id);
+        if !valid[id.0] {
+            if let Some(n) = doc.name() {
+                ctx.broken.insert((doc.kind, n.to_string()));
+            }
+            if doc.kind == Kind::Policy {
+                ctx.broken.insert((Kind::Policy, String::new()));
+            }
+            continue;
+        }
+        let d = &mut ctx.diags;
+        match doc.kind {
+            Kind::Policy => policies.extend(item(ws, id, d)),
+            Kind::Team => {
+                if let Some(t) = item::<TeamSpec>(ws, id, d) {
+                    teams.push((id, t.spec));
+                    m.team_docs.push(id);
+                }
+            }
+            Kind::Connector => {
+                if let Some(it) = item(ws, id, d) {
+                    insert_unique(&mut ctx, &mut m.connectors, Kind::Connector, it);
+                }
+            }
+            Kind::Agent => {
+                if let Some(it) = item(ws, id, d) {
+                    insert_unique(&mut ctx, &mut m.agents, Kind::Agent, it);
+                }
+            }
+            Kind::Workflow => {
+                if let Some(it) = item(ws, id, d) {
+                    insert_unique(&mut ctx, &mut m.workflows, Kind::Workflow, it);
+                }
+            }
+            Kind::Playbook => {
+                if let Some(it) = item(ws, id, d) {
+                    insert_unique(&mut ctx, &mut m.playbooks, Kind::Playbook, it);
+                }
+            }
+            Kind::PolicyTest => m.tests.extend(item(ws, id, d)),
+            Kind::Waiver => m.waivers.extend(item(ws, id, d)),
+        }
+    }
+
+    // Exactly one Policy.
+    let policy_broken = ctx.broken.contains(&(Kind::Policy, String::new()));
+    match policies.len() {
+        0 if !policy_broken => ctx.diags.push(
+            Diagnostic::error("missing-policy", "the repository has no `Policy` document")
+                .help("add one document with `kind: Policy` (run `agentgov init` for a starting point)"),
+        ),
+        0 => {}
+        _ => {
+            let first = policies.remove(0);
+            for extra in &policies {
+                let loc = ctx.loc(extra.doc, "/kind");
+                let first_loc = ctx.loc(first.doc, "/kind");
+                ctx.diags.push(
+                    Diagnostic::error("duplicate-policy", format!("a second `Policy` document {}", tick(&extra.name)))
+                        .at(loc)
+                        .label("second Policy")
+                        .related(first_loc, "first Policy")
+                        .help("a repository has exactly one Policy: merge them into one"),
+                );
+            }
+            m.policy = Some(first);
+        }
+    }
+
+    // People and groups, unique across all Team documents.
+    let mut id_places: HashMap<String, Location> = HashMap::new();
+    for (doc, team) in &teams {
+        for (i, p) in team.people.iter().enumerate() {
+            let ptr = format!("/spec/people/{i}/id");
+            if let Some(first) = id_places.get(&p.id) {
+                let loc = ctx.loc(*doc, &ptr);
+                ctx.diags.push(
+                    Diagnostic::error("duplicate-id", format!("duplicate person or group {}", tick(&p.id)))
+                        .at(loc)
+                        .related(first.clone(), "first defined here")
+                        .help("people and groups share one namespace: rename one of them"),
+                );
+                continue;
+            }
+            id_places.insert(p.id.clone(), ctx.loc(*doc, &ptr));
+            m.people.insert(
+                p.id.clone(),
+                PersonEntry {
+                    person: p.clone(),
+                    doc: *doc,
+                    index: i,
+                },
+            );
+        }
+    }
+    for (doc, team) in &teams {
+        for (i, g) in team.groups.iter().enumerate() {
+            let ptr = format!("/spec/groups/{i}/id");
+            if let Some(first) = id_places.get(&g.id) {
+                let loc = ctx.loc(*doc, &ptr);
+                ctx.diags.push(
+                    Diagnostic::error("duplicate-id", format!("duplicate person or group {}", tick(&g.id)))
+                        .at(loc)
+                        .related(first.clone(), "first defined here")
+                        .help("people and groups share one namespace: rename one of them"),
+                );
+                continue;
+            }
+            id_places.insert(g.id.clone(), ctx.loc(*doc, &ptr));
+            m.groups.insert(
+                g.id.clone(),
+                GroupEntry {
+                    id: g.id.clone(),
+                    members: g.members.clone(),
+                    description: g.description.clone(),
+                    doc: *doc,
+                    index: i,
+                },
+            );
+        }
+    }
+    let team_broken = ctx.broken.iter().any(|(k, _)| *k == Kind::Team);
+    for g in m.groups.values() {
+        for (j, member) in g.members.iter().enumerate() {
+            if !m.people.contains_key(member) && !team_broken {
+                let ptr = format!("/spec/groups/{}/members/{j}", g.index);
+                let names: Vec<&str> = m.people.keys().map(|s| s.as_str()).collect();
+                ctx.unknown(g.doc, &ptr, "person", member, names, "add the person to `spec.people` of a Team".into());
+            }
+        }
+    }
+
+    let mut r = Refs {
+        m: &m,
+        team_broken,
+        rule_names,
+    };
+    if m.policy.is_some() {
+        check_policy(&mut ctx, &mut r);
+    }
+    check_connectors(&mut ctx, &r);
+    let prompt_hashes = check_agents(&mut ctx, &r);
+    check_workflows(&mut ctx, &r);
+    check_playbooks(&mut ctx, &r);
+    check_tests(&mut ctx, &r);
+    check_waivers(&mut ctx, &r);
+    let _ = &mut r;
+
+    let Ctx { diags, broken, .. } = ctx;
+    (
+        Resolved {
+            model: m,
+            prompt_hashes,
+            broken,
+        },
+        diags,
+    )
+}
+
+struct Refs<'a> {
+    m: &'a Model,
+    team_broken: bool,
+    rule_names: &'a [&'a str],
+}
+
+impl Refs<'_> {
+    fn is_broken(&self, ctx: &Ctx, kind: Kind, name: &str) -> bool {
+        ctx.broken.contains(&(kind, name.to_string()))
+    }
+
+    fn person(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, id: &str) {
+        if self.m.people.contains_key(id) || self.team_broken {
+            return;
+        }
+        let names = self.m.people.keys().map(|s| s.as_str());
+        ctx.unknown(doc, ptr, "person", id, names, "add the person to `spec.people` of a Team".into());
+    }
+
+    /// Owners are people: a group or an unknown id is `unknown-owner`.
+    fn owner(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, id: &str, role: &str) {
+        if self.m.people.contains_key(id) || self.team_broken {
+            return;
+        }
+        let loc = ctx.loc(doc, ptr);
+        let (msg, help) = if self.m.groups.contains_key(id) {
+            (
+                format!("{role} {} is a group, not a person", tick(id)),
+                "name one accountable person; groups cannot own".to_string(),
+            )
+        } else {
+            (
+                format!("{role} {} is not a known person", tick(id)),
+                suggestion_help(id, self.m.people.keys().map(|s| s.as_str()), "add the person to `spec.people` of a Team"),
+            )
+        };
+        ctx.diags.push(Diagnostic::error("unknown-owner", msg).at(loc).label("not a person").help(help));
+    }
+
+    fn group(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, id: &str) {
+        if self.m.groups.contains_key(id) || self.team_broken {
+            return;
+        }
+        if self.m.people.contains_key(id) {
+            let loc = ctx.loc(doc, ptr);
+            ctx.diags.push(
+                Diagnostic::error("unknown-reference", format!("{} is a person, expected a group", tick(id)))
+                    .at(loc)
+                    .help("approvals come from groups: make a group with this person as its member"),
+            );
+            return;
+        }
+        let names = self.m.groups.keys().map(|s| s.as_str());
+        ctx.unknown(doc, ptr, "group", id, names, "add the group to `spec.groups` of a Team".into());
+    }
+
+    fn tier(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, id: &str) {
+        let Some(p) = &self.m.policy else { return };
+        if p.spec.tiers.iter().any(|t| t.id == id) {
+            return;
+        }
+        let names = p.spec.tiers.iter().map(|t| t.id.as_str());
+        let all = p.spec.tiers.iter().map(|t| tick(&t.id)).collect::<Vec<_>>().join(", ");
+        ctx.unknown(doc, ptr, "tier", id, names, format!("tiers are {all}"));
+    }
+
+    fn classification(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, id: &str) {
+        let Some(p) = &self.m.policy else { return };
+        if p.spec.classifications.iter().any(|c| c == id) {
+            return;
+        }
+        let names = p.spec.classifications.iter().map(|s| s.as_str());
+        let all = p.spec.classifications.iter().map(tick).collect::<Vec<_>>().join(", ");
+        ctx.unknown(doc, ptr, "classification", id, names, format!("classifications are {all}"));
+    }
+
+    fn playbook(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, id: &str) {
+        if self.m.playbooks.contains_key(id) || self.is_broken(ctx, Kind::Playbook, id) {
+            return;
+        }
+        let names = self.m.playbooks.keys().map(|s| s.as_str());
+        ctx.unknown(doc, ptr, "playbook", id, names, "add a Playbook document with this name".into());
+    }
+
+    fn agent(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, id: &str) -> bool {
+        if self.m.agents.contains_key(id) {
+            return true;
+        }
+        if !self.is_broken(ctx, Kind::Agent, id) {
+            let names = self.m.agents.keys().map(|s| s.as_str());
+            ctx.unknown(doc, ptr, "agent", id, names, "add an Agent document with this name".into());
+        }
+        false
+    }
+
+    fn rule(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, name: &str) -> bool {
+        if self.rule_names.contains(&name) {
+            return true;
+        }
+        let names = self.rule_names.iter().copied();
+        ctx.unknown(doc, ptr, "rule", name, names, "`agentgov explain --list` lists every rule".into());
+        false
+    }
+
+    /// A `connector.resource` reference, where `*` segments are allowed if `wild`.
+    /// Returns the matching (connector, resource) pairs.
+    fn resource(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, r: &str, wild: bool) -> Vec<(String, String)> {
+        let mut parts = r.split('.');
+        let (Some(c), Some(res), None) = (parts.next(), parts.next(), parts.next()) else {
+            let loc = ctx.loc(doc, ptr);
+            ctx.diags.push(
+                Diagnostic::error("invalid-value", format!("{} is not a resource reference", tick(r)))
+                    .at(loc)
+                    .help("write `CONNECTOR.RESOURCE`, e.g. `crm.contacts`"),
+            );
+            return vec![];
+        };
+        if !wild && (c == "*" || res == "*") {
+            let loc = ctx.loc(doc, ptr);
+            ctx.diags.push(
+                Diagnostic::error("invalid-value", format!("{} may not use `*` here", tick(r)))
+                    .at(loc)
+                    .help("name one resource: `CONNECTOR.RESOURCE`"),
+            );
+            return vec![];
+        }
+        if c != "*" && !self.m.connectors.contains_key(c) {
+            if !self.is_broken(ctx, Kind::Connector, c) {
+                let names = self.m.connectors.keys().map(|s| s.as_str());
+                ctx.unknown(doc, ptr, "connector", c, names, "add a Connector document with this name".into());
+            }
+            return vec![];
+        }
+        let found: Vec<(String, String)> = self
+            .m
+            .connectors
+            .iter()
+            .filter(|(cn, _)| segment_matches(c, cn))
+            .flat_map(|(cn, conn)| {
+                conn.spec
+                    .resources
+                    .keys()
+                    .filter(|rn| segment_matches(res, rn))
+                    .map(move |rn| (cn.clone(), rn.clone()))
+            })
+            .collect();
+        if found.is_empty() {
+            let all: Vec<String> = self
+                .m
+                .connectors
+                .iter()
+                .flat_map(|(cn, conn)| conn.spec.resources.keys().map(move |rn| format!("{cn}.{rn}")))
+                .collect();
+            ctx.unknown(
+                doc,
+                ptr,
+                "resource",
+                r,
+                all.iter().map(|s| s.as_str()),
+                format!("connector `{c}` defines {}", self.resources_of(c)),
+            );
+        }
+        found
+    }
+
+    fn resources_of(&self, c: &str) -> String {
+        match self.m.connectors.get(c) {
+            Some(conn) => conn.spec.resources.keys().map(|r| tick(format!("{c}.{r}"))).collect::<Vec<_>>().join(", "),
+            None => "no resources".into(),
+        }
+    }
+
+    /// A concrete `connector.resource.operation` reference.
+    fn operation(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, s: &str) -> Option<OpId> {
+        let Some(op) = OpId::parse(s) else {
+            let loc = ctx.loc(doc, ptr);
+            ctx.diags.push(
+                Diagnostic::error("invalid-value", format!("{} is not an operation reference", tick(s)))
+                    .at(loc)
+                    .help("write `CONNECTOR.RESOURCE.OPERATION`, e.g. `email.campaigns.send`"),
+            );
+            return None;
+        };
+        if self.is_broken(ctx, Kind::Connector, &op.connector) {
+            return None;
+        }
+        if self.resource(ctx, doc, ptr, &op.resource_id(), false).is_empty() {
+            return None;
+        }
+        let res = self.m.resource(&op.connector, &op.resource)?;
+        if !res.operations.contains_key(&op.operation) {
+            let cands: Vec<String> = res.operations.keys().map(|o| format!("{}.{o}", op.resource_id())).collect();
+            let ops = res.operations.keys().map(tick).collect::<Vec<_>>().join(", ");
+            ctx.unknown(
+                doc,
+                ptr,
+                "operation",
+                s,
+                cands.iter().map(|s| s.as_str()),
+                format!("`{}` defines {ops}", op.resource_id()),
+            );
+            return None;
+        }
+        Some(op)
+    }
+
+    fn fields(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, fields: &[String], resources: &[(String, String)]) {
+        for (i, f) in fields.iter().enumerate() {
+            let known = resources.iter().any(|(c, r)| {
+                self.m
+                    .resource(c, r)
+                    .is_some_and(|res| res.fields.contains_key(f))
+            });
+            if !known && !resources.is_empty() {
+                let cands: BTreeSet<&str> = resources
+                    .iter()
+                    .filter_map(|(c, r)| self.m.resource(c, r))
+                    .flat_map(|res| res.fields.keys().map(|s| s.as_str()))
+                    .collect();
+                let all = cands.iter().map(tick).collect::<Vec<_>>().join(", ");
+                let fallback = if cands.is_empty() {
+                    "this resource declares no fields".to_string()
+                } else {
+                    format!("fields are {all}")
+                };
+                ctx.unknown(doc, &format!("{ptr}/{i}"), "field", f, cands.iter().copied(), fallback);
+            }
+        }
+    }
+}
+
+fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
+    let p = r.m.policy.as_ref().expect("checked");
+    let doc = p.doc;
+    let spec = &p.spec;
+    dup_ids(ctx, doc, "/spec/tiers", spec.tiers.iter().map(|t| t.id.as_str()), "tier");
+    dup_ids(ctx, doc, "/spec/escalations", spec.escalations.iter().map(|e| e.id.as_str()), "escalation");
+    for (i, t) in spec.tiers.iter().enumerate() {
+        for (j, a) in t.approvals.iter().enumerate() {
+            r.group(ctx, doc, &format!("/spec/tiers/{i}/approvals/{j}/from"), &a.from);
+        }
+    }
+    let op_names: BTreeSet<&str> = r
+        .m
+        .connectors
+        .values()
+        .flat_map(|c| c.spec.resources.values().flat_map(|res| res.operations.keys().map(|s| s.as_str())))
+        .collect();
+    for (i, d) in spec.derive.iter().enumerate() {
+        r.tier(ctx, doc, &format!("/spec/derive/{i}/require"), &d.require);
+        if let Some(c) = &d.when.data_at_least {
+            r.classification(ctx, doc, &format!("/spec/derive/{i}/when/data_at_least"), c);
+        }
+        for (j, o) in d.when.operation.iter().flatten().enumerate() {
+            if !op_names.contains(o.as_str()) && !r.m.connectors.is_empty() {
+                ctx.unknown(
+                    doc,
+                    &format!("/spec/derive/{i}/when/operation/{j}"),
+                    "operation name",
+                    o,
+                    op_names.iter().copied(),
+                    "no connector defines an operation with this name".into(),
+                );
+            }
+        }
+    }
+    for (i, e) in spec.escalations.iter().enumerate() {
+        r.tier(ctx, doc, &format!("/spec/escalations/{i}/raise_to"), &e.raise_to);
+        let ptr = format!("/spec/escalations/{i}/when/fact");
+        match spec.facts.get(&e.when.fact) {
+            None => {
+                let names = spec.facts.keys().map(|s| s.as_str());
+                ctx.unknown(doc, &ptr, "fact", &e.when.fact, names, "declare the fact under `spec.facts`".into());
+            }
+            Some(t) if *t != e.when.fact_type() => {
+                let loc = ctx.loc(doc, &ptr);
+                ctx.diags.push(
+                    Diagnostic::error(
+                        "invalid-value",
+                        format!(
+                            "fact {} is a {}, but this condition needs a {}",
+                            tick(&e.when.fact),
+                            fact_type_name(*t),
+                            fact_type_name(e.when.fact_type())
+                        ),
+                    )
+                    .at(loc)
+                    .help("use `below`/`above` for numbers, `in` for strings and `is` for booleans"),
+                );
+            }
+            _ => {}
+        }
+    }
+    for (i, pr) in spec.prohibited.iter().enumerate() {
+        let ptr = format!("/spec/prohibited/{i}/operation");
+        let parts: Vec<&str> = pr.operation.split('.').collect();
+        if parts.len() != 3 {
+            let loc = ctx.loc(doc, &ptr);
+            ctx.diags.push(
+                Diagnostic::error("invalid-value", format!("{} is not an operation pattern", tick(&pr.operation)))
+                    .at(loc)
+                    .help("write `CONNECTOR.RESOURCE.OPERATION`, with `*` for any segment"),
+            );
+            continue;
+        }
+        if !pr.operation.contains('*') {
+            r.operation(ctx, doc, &ptr, &pr.operation);
+        } else if parts[0] != "*" && !r.m.connectors.contains_key(parts[0]) && !r.is_broken(ctx, Kind::Connector, parts[0]) {
+            let names = r.m.connectors.keys().map(|s| s.as_str());
+            ctx.unknown(doc, &ptr, "connector", parts[0], names, "add a Connector document with this name".into());
+        }
+    }
+    if let Some(a) = &spec.audit {
+        for tier in a.required.keys() {
+            r.tier(ctx, doc, &format!("/spec/audit/required/{tier}"), tier);
+        }
+        if let Some(b) = a.retention_days {
+            if b.min > b.max {
+                let loc = ctx.loc(doc, "/spec/audit/retention_days");
+                ctx.diags.push(
+                    Diagnostic::error("invalid-value", format!("retention `min` {} is above `max` {}", b.min, b.max))
+                        .at(loc)
+                        .help("make `min` at most `max`"),
+                );
+            }
+        }
+    }
+    for name in spec.rules.keys() {
+        let ptr = format!("/spec/rules/{}", name.replace('~', "~0").replace('/', "~1"));
+        if !r.rule_names.contains(&name.as_str()) {
+            let loc = ctx.ws.key_loc(doc, &ptr);
+            ctx.diags.push(
+                Diagnostic::error("unknown-reference", format!("unknown rule {}", tick(name)))
+                    .at(loc)
+                    .help(suggestion_help(name, r.rule_names.iter().copied(), "`agentgov explain --list` lists every rule")),
+            );
+        }
+    }
+    for (i, name) in spec.unwaivable.iter().enumerate() {
+        r.rule(ctx, doc, &format!("/spec/unwaivable/{i}"), name);
+    }
+}
+
+fn fact_type_name(t: FactType) -> &'static str {
+    match t {
+        FactType::Bool => "bool",
+        FactType::Number => "number",
+        FactType::String => "string",
+    }
+}
+
+fn dup_ids<'a>(ctx: &mut Ctx, doc: DocId, list_ptr: &str, ids: impl Iterator<Item = &'a str>, what: &str) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, id) in ids.enumerate() {
+        if let Some(first) = seen.get(id) {
+            let loc = ctx.loc(doc, &format!("{list_ptr}/{i}/id"));
+            let first_loc = ctx.loc(doc, &format!("{list_ptr}/{first}/id"));
+            ctx.diags.push(
+                Diagnostic::error("duplicate-id", format!("duplicate {what} {}", tick(id)))
+                    .at(loc)
+                    .related(first_loc, "first defined here")
+                    .help(format!("rename one of them: {what} ids must be unique")),
+            );
+        } else {
+            seen.insert(id, i);
+        }
+    }
+}
+
+fn check_connectors(ctx: &mut Ctx, r: &Refs) {
+    for conn in r.m.connectors.values() {
+        for (rn, res) in &conn.spec.resources {
+            let base = format!("/spec/resources/{}", rn.replace('~', "~0").replace('/', "~1"));
+            r.classification(ctx, conn.doc, &format!("{base}/classification"), &res.classification);
+            for (f, class) in &res.fields {
+                r.classification(ctx, conn.doc, &format!("{base}/fields/{f}"), class);
+            }
+            for (i, s) in res.syncs_to.iter().enumerate() {
+                r.resource(ctx, conn.doc, &format!("{base}/syncs_to/{i}"), s, false);
+            }
+        }
+    }
+}
+
+fn check_agents(ctx: &mut Ctx, r: &Refs) -> BTreeMap<String, String> {
+    let mut hashes = BTreeMap::new();
+    let canonical_root = std::fs::canonicalize(&ctx.ws.root).ok();
+    for a in r.m.agents.values() {
+        let doc = a.doc;
+        r.owner(ctx, doc, "/spec/owners/business", &a.spec.owners.business, "business owner");
+        r.owner(ctx, doc, "/spec/owners/technical", &a.spec.owners.technical, "technical owner");
+        if let Some(p) = &a.spec.prompt {
+            if let Some(h) = check_prompt(ctx, doc, &p.path, canonical_root.as_deref()) {
+                hashes.insert(a.name.clone(), h);
+            }
+        }
+        for (i, g) in a.spec.grants.iter().enumerate() {
+            let gptr = format!("/spec/grants/{i}");
+            let resources = r.resource(ctx, doc, &format!("{gptr}/resource"), &g.resource, true);
+            if resources.is_empty() {
+                continue;
+            }
+            for (j, o) in g.operations.iter().enumerate() {
+                if o == "*" {
+                    continue;
+                }
+                let defined = resources
+                    .iter()
+                    .any(|(c, rn)| r.m.resource(c, rn).is_some_and(|res| res.operations.contains_key(o)));
+                if !defined {
+                    let cands: BTreeSet<&str> = resources
+                        .iter()
+                        .filter_map(|(c, rn)| r.m.resource(c, rn))
+                        .flat_map(|res| res.operations.keys().map(|s| s.as_str()))
+                        .collect();
+                    let all = cands.iter().map(tick).collect::<Vec<_>>().join(", ");
+                    ctx.unknown(
+                        doc,
+                        &format!("{gptr}/operations/{j}"),
+                        "operation",
+                        o,
+                        cands.iter().copied(),
+                        format!("`{}` defines {all}", g.resource),
+                    );
+                }
+            }
+            if let Some(fields) = &g.fields {
+                r.fields(ctx, doc, &format!("{gptr}/fields"), fields, &resources);
+            }
+        }
+        for (i, d) in a.spec.delegates_to.iter().enumerate() {
+            r.agent(ctx, doc, &format!("/spec/delegates_to/{i}"), d);
+        }
+        for (i, mon) in a.spec.monitors.iter().enumerate() {
+            if let Some(p) = &mon.playbook {
+                r.playbook(ctx, doc, &format!("/spec/monitors/{i}/playbook"), p);
+            }
+        }
+    }
+    hashes
+}
+
+/// Checks that a prompt path stays inside the repository and exists; returns its SHA-256.
+fn check_prompt(ctx: &mut Ctx, doc: DocId, path: &str, canonical_root: Option<&Path>) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let ptr = "/spec/prompt/path";
+    let p = Path::new(path);
+    let escapes = p.is_absolute()
+        || path.starts_with('/')
+        || path.starts_with('\\')
+        || p.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_) | Component::RootDir));
+    if escapes {
+        let loc = ctx.loc(doc, ptr);
+        ctx.diags.push(
+            Diagnostic::error("path-escape", format!("prompt path {} leaves the repository", tick(path)))
+                .at(loc)
+                .label("absolute or `..` path")
+                .help("keep prompts inside the repository and give the path relative to its root, e.g. `prompts/writer.md`"),
+        );
+        return None;
+    }
+    let full = ctx.ws.root.join(p);
+    let canon = match std::fs::canonicalize(&full) {
+        Ok(c) => c,
+        Err(_) => {
+            let loc = ctx.loc(doc, ptr);
+            let here = ctx.ws.file_of(doc).path.clone();
+            ctx.diags.push(
+                Diagnostic::error("prompt-not-found", format!("prompt file {} does not exist", tick(path)))
+                    .at(loc)
+                    .label("no such file")
+                    .help(format!(
+                        "prompt paths are relative to the repository root (the folder `agentgov` checks), not to `{here}`"
+                    )),
+            );
+            return None;
+        }
+    };
+    if let Some(root) = canonical_root {
+        if !canon.starts_with(root) {
+            let loc = ctx.loc(doc, ptr);
+            ctx.diags.push(
+                Diagnostic::error("path-escape", format!("prompt path {} links outside the repository", tick(path)))
+                    .at(loc)
+                    .label("resolves outside the repository")
+                    .help("replace the symbolic link with the prompt file itself"),
+            );
+            return None;
+        }
+    }
+    match std::fs::read(&canon) {
+        Ok(bytes) if canon.is_file() => {
+            let digest = Sha256::digest(&bytes);
+            Some(digest.iter().map(|b| format!("{b:02x}")).collect())
+        }
+        _ => {
+            let loc = ctx.loc(doc, ptr);
+            ctx.diags.push(
+                Diagnostic::error("prompt-not-found", format!("prompt {} is not a readable file", tick(path)))
+                    .at(loc)
+                    .help("point `prompt.path` at the prompt file"),
+            );
+            None
+        }
+    }
+}
+
+fn check_workflows(ctx: &mut Ctx, r: &Refs) {
+    for w in r.m.workflows.values() {
+        let doc = w.doc;
+        dup_ids(ctx, doc, "/spec/steps", w.spec.steps.iter().map(|s| s.id.as_str()), "step");
+        for (i, s) in w.spec.steps.iter().enumerate() {
+            let sptr = format!("/spec/steps/{i}");
+            r.agent(ctx, doc, &format!("{sptr}/agent"), &s.agent);
+            r.tier(ctx, doc, &format!("{sptr}/gate"), &s.gate);
+            if let Some(op) = r.operation(ctx, doc, &format!("{sptr}/does"), &s.does) {
+                if let Some(fields) = &s.fields {
+                    r.fields(ctx, doc, &format!("{sptr}/fields"), fields, &[(op.connector, op.resource)]);
+                }
+            }
+        }
+        if let Some(rb) = &w.spec.rollback {
+            r.owner(ctx, doc, "/spec/rollback/owner", &rb.owner, "rollback owner");
+        }
+        if let Some(c) = w.spec.risk.as_ref().and_then(|risk| risk.data_sensitivity.as_ref()) {
+            r.classification(ctx, doc, "/spec/risk/data_sensitivity", c);
+        }
+        for (i, p) in w.spec.playbooks.iter().enumerate() {
+            r.playbook(ctx, doc, &format!("/spec/playbooks/{i}"), p);
+        }
+    }
+}
+
+fn check_playbooks(ctx: &mut Ctx, r: &Refs) {
+    for p in r.m.playbooks.values() {
+        r.owner(ctx, p.doc, "/spec/owner", &p.spec.owner, "playbook owner");
+        for (i, who) in p.spec.can_pause.iter().enumerate() {
+            r.person(ctx, p.doc, &format!("/spec/can_pause/{i}"), who);
+        }
+        if let Some(cc) = &p.spec.customer_communication {
+            r.owner(ctx, p.doc, "/spec/customer_communication/owner", &cc.owner, "communication owner");
+        }
+    }
+}
+
+fn check_tests(ctx: &mut Ctx, r: &Refs) {
+    let Some(policy) = &r.m.policy else { return };
+    for t in &r.m.tests {
+        for (i, c) in t.spec.cases.iter().enumerate() {
+            let cptr = format!("/spec/cases/{i}");
+            // A case may name an unknown agent or operation on purpose, to test default deny.
+            let probes_default_deny = c.expect == Expect::Simple(SimpleExpect::Deny);
+            if !probes_default_deny {
+                r.agent(ctx, t.doc, &format!("{cptr}/agent"), &c.agent);
+                if let Some(op) = r.operation(ctx, t.doc, &format!("{cptr}/does"), &c.does) {
+                    if let Some(fields) = &c.fields {
+                        r.fields(ctx, t.doc, &format!("{cptr}/fields"), fields, &[(op.connector, op.resource)]);
+                    }
+                }
+            }
+            if let Some(wf) = &c.workflow {
+                if !r.m.workflows.contains_key(wf) && !r.is_broken(ctx, Kind::Workflow, wf) {
+                    let names = r.m.workflows.keys().map(|s| s.as_str());
+                    ctx.unknown(t.doc, &format!("{cptr}/workflow"), "workflow", wf, names, "name a Workflow document".into());
+                }
+            }
+            for (fact, value) in &c.context {
+                let ptr = format!("{cptr}/context/{fact}");
+                match policy.spec.facts.get(fact) {
+                    None => {
+                        let loc = ctx.ws.key_loc(t.doc, &ptr);
+                        let help = suggestion_help(fact, policy.spec.facts.keys().map(|s| s.as_str()), "declare the fact under the Policy's `spec.facts`");
+                        ctx.diags.push(
+                            Diagnostic::error("unknown-reference", format!("unknown fact {}", tick(fact)))
+                                .at(loc)
+                                .help(help),
+                        );
+                    }
+                    Some(ty) => {
+                        let ok = match ty {
+                            FactType::Bool => value.is_boolean(),
+                            FactType::Number => value.is_number(),
+                            FactType::String => value.is_string(),
+                        };
+                        if !ok {
+                            let loc = ctx.loc(t.doc, &ptr);
+                            ctx.diags.push(
+                                Diagnostic::error(
+                                    "invalid-type",
+                                    format!("fact {} is a {}, found {value}", tick(fact), fact_type_name(*ty)),
+                                )
+                                .at(loc)
+                                .help(format!("give a {} value", fact_type_name(*ty))),
+                            );
+                        }
+                    }
+                }
+            }
+            if let Expect::Approve { approve } = &c.expect {
+                r.tier(ctx, t.doc, &format!("{cptr}/expect/approve"), approve);
+            }
+        }
+    }
+}
+
+fn check_waivers(ctx: &mut Ctx, r: &Refs) {
+    for w in &r.m.waivers {
+        r.rule(ctx, w.doc, "/spec/rule", &w.spec.rule);
+        r.person(ctx, w.doc, "/spec/approved_by", &w.spec.approved_by);
+        let target = w.spec.target.as_str();
+        if target == "policy" {
+            continue;
+        }
+        let Some((kind, name)) = target.split_once('/') else { continue };
+        let (exists, names): (bool, Vec<&str>) = match kind {
+            "agent" => (r.m.agents.contains_key(name), r.m.agents.keys().map(|s| s.as_str()).collect()),
+            "connector" => (r.m.connectors.contains_key(name), r.m.connectors.keys().map(|s| s.as_str()).collect()),
+            "workflow" => (r.m.workflows.contains_key(name), r.m.workflows.keys().map(|s| s.as_str()).collect()),
+            "playbook" => (r.m.playbooks.contains_key(name), r.m.playbooks.keys().map(|s| s.as_str()).collect()),
+            "team" | "policytest" => (true, vec![]),
+            _ => (false, vec![]),
+        };
+        let k = Kind::ALL.into_iter().find(|k| k.slug() == kind);
+        if !exists && !k.is_some_and(|k| r.is_broken(ctx, k, name)) {
+            ctx.unknown(w.doc, "/spec/target", kind, name, names, format!("no {kind} has this name"));
+        }
+    }
+}
