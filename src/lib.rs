@@ -16,3 +16,4 @@ pub mod rules;
 pub mod schema;
 pub mod cli;
 pub mod commands;
+pub mod emit;

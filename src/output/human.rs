@@ -25,7 +25,7 @@ impl Sources {
 }
 
 struct Report<'a> {
-    d: &'a Diagnostic,
+    rule: &'a str,
     severity: Severity,
     source: Option<Arc<NamedSource<String>>>,
     related: Vec<Report<'a>>,
@@ -49,6 +49,8 @@ impl std::error::Error for Report<'_> {}
 
 impl miette::Diagnostic for Report<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        // The rule is already in the message, where it reads like rustc's `error[E..]`.
+        let _ = self.rule;
         None
     }
     fn severity(&self) -> Option<miette::Severity> {
@@ -90,7 +92,7 @@ fn report<'a>(d: &'a Diagnostic, sources: &Sources) -> Report<'a> {
         .unwrap_or_default();
     let waived = if d.waived.is_some() { " (waived)" } else { "" };
     Report {
-        d,
+        rule: d.rule,
         severity: if d.waived.is_some() { Severity::Note } else { d.severity },
         span: source.as_ref().and(d.location.as_ref()).map(|l| (l.span.start, l.span.end)),
         source,
@@ -98,7 +100,7 @@ fn report<'a>(d: &'a Diagnostic, sources: &Sources) -> Report<'a> {
             .related
             .iter()
             .map(|r| Report {
-                d,
+                rule: d.rule,
                 severity: Severity::Note,
                 source: sources.files.get(&r.location.file).cloned(),
                 related: vec![],

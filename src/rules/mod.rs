@@ -53,6 +53,25 @@ pub struct Context<'a> {
 pub type CheckFn = fn(&Context) -> Vec<Diagnostic>;
 
 pub mod structure;
+pub mod unused_grant;
+pub mod broad_field_access;
+pub mod delegation_escalation;
+pub mod delegation_cycle;
+pub mod data_flow_leak;
+pub mod ungated_irreversible_action;
+pub mod missing_rollback;
+pub mod missing_compensation;
+pub mod gate_below_consequence;
+pub mod tier_understaffed;
+pub mod missing_checklist;
+pub mod no_pause_authority;
+pub mod missing_playbook;
+pub mod audit_fields_missing;
+pub mod retention_out_of_bounds;
+pub mod unmonitored_agent;
+pub mod monitor_without_response;
+pub mod review_overdue;
+pub mod sample_rate_below_policy;
 pub mod waiver_expired;
 pub mod waiver_expiring;
 pub mod waiver_unjustified;
@@ -71,7 +90,27 @@ pub static WAIVER_RULES: &[&RuleInfo] = &[
 
 /// Analysis rules: (info, check), in catalog order.
 pub fn analysis_rules() -> Vec<(&'static RuleInfo, CheckFn)> {
-    vec![]
+    vec![
+        (&unused_grant::UNUSED_GRANT, unused_grant::check),
+        (&broad_field_access::BROAD_FIELD_ACCESS, broad_field_access::check),
+        (&delegation_escalation::DELEGATION_ESCALATION, delegation_escalation::check),
+        (&delegation_cycle::DELEGATION_CYCLE, delegation_cycle::check),
+        (&data_flow_leak::DATA_FLOW_LEAK, data_flow_leak::check),
+        (&ungated_irreversible_action::UNGATED_IRREVERSIBLE_ACTION, ungated_irreversible_action::check),
+        (&missing_rollback::MISSING_ROLLBACK, missing_rollback::check),
+        (&missing_compensation::MISSING_COMPENSATION, missing_compensation::check),
+        (&gate_below_consequence::GATE_BELOW_CONSEQUENCE, gate_below_consequence::check),
+        (&tier_understaffed::TIER_UNDERSTAFFED, tier_understaffed::check),
+        (&missing_checklist::MISSING_CHECKLIST, missing_checklist::check),
+        (&no_pause_authority::NO_PAUSE_AUTHORITY, no_pause_authority::check),
+        (&missing_playbook::MISSING_PLAYBOOK, missing_playbook::check),
+        (&audit_fields_missing::AUDIT_FIELDS_MISSING, audit_fields_missing::check),
+        (&retention_out_of_bounds::RETENTION_OUT_OF_BOUNDS, retention_out_of_bounds::check),
+        (&unmonitored_agent::UNMONITORED_AGENT, unmonitored_agent::check),
+        (&monitor_without_response::MONITOR_WITHOUT_RESPONSE, monitor_without_response::check),
+        (&review_overdue::REVIEW_OVERDUE, review_overdue::check),
+        (&sample_rate_below_policy::SAMPLE_RATE_BELOW_POLICY, sample_rate_below_policy::check),
+    ]
 }
 
 /// Every diagnostic name agentgov can emit, in catalog order.

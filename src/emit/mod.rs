@@ -1,0 +1,64 @@
+//! Phase 5: compile a clean repository into its artifacts. Every emitter is a pure function of
+//! the checked repository, returning files by path relative to the output folder.
+
+use crate::analysis::Checked;
+use crate::decide::Plan;
+use crate::diag::Diagnostic;
+use crate::graph::Graph;
+use crate::load::Workspace;
+use crate::model::Model;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+pub mod bundle;
+pub mod cedar;
+pub mod codeowners;
+pub mod opa;
+pub mod policy_md;
+pub mod prometheus;
+pub mod site;
+
+/// Everything an emitter may read.
+pub struct EmitContext<'a> {
+    pub ws: &'a Workspace,
+    pub model: &'a Model,
+    pub plan: &'a Plan,
+    pub graph: &'a Graph,
+    /// Findings of the check (warnings and waived findings: a build runs only without errors).
+    pub diagnostics: &'a [Diagnostic],
+    pub prompt_hashes: &'a BTreeMap<String, String>,
+    pub today: NaiveDate,
+}
+
+impl<'a> EmitContext<'a> {
+    /// `None` when the check did not get as far as a plan.
+    pub fn from_checked(c: &'a Checked, today: NaiveDate) -> Option<Self> {
+        let r = c.resolved.as_ref()?;
+        Some(EmitContext {
+            ws: &c.ws,
+            model: &r.model,
+            plan: c.plan.as_ref()?,
+            graph: c.graph.as_ref()?,
+            diagnostics: &c.diagnostics,
+            prompt_hashes: &r.prompt_hashes,
+            today,
+        })
+    }
+}
+
+/// A file to write: path relative to the output folder (with `/`), and its bytes.
+pub type Artifact = (String, Vec<u8>);
+
+/// Every artifact of a build, sorted by path.
+pub fn all(cx: &EmitContext) -> Vec<Artifact> {
+    let mut out = Vec::new();
+    out.extend(bundle::emit(cx));
+    out.extend(cedar::emit(cx));
+    out.extend(opa::emit(cx));
+    out.extend(prometheus::emit(cx));
+    out.extend(codeowners::emit(cx));
+    out.extend(site::emit(cx));
+    out.extend(policy_md::emit(cx));
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}

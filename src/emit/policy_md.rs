@@ -1,0 +1,7 @@
+//! TODO
+
+use super::{Artifact, EmitContext};
+
+pub fn emit(_cx: &EmitContext) -> Vec<Artifact> {
+    Vec::new()
+}
