@@ -81,9 +81,15 @@ impl CommonArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = crate::commands::check::Format::Human)]
-    pub format: crate::commands::check::Format,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = crate::commands::check::CheckFormat::Human)]
+    pub format: crate::commands::check::CheckFormat,
+    /// Also write a report to a file, `FORMAT=PATH` (repeatable), e.g. `sarif=agentgov.sarif`.
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = crate::commands::check::parse_output)]
+    pub outputs: Vec<crate::commands::check::OutputSpec>,
+    /// Report only findings absent at this git revision (matched by fingerprint).
+    #[arg(long, value_name = "REF")]
+    pub new_since: Option<String>,
     /// Exit 1 when a finding at or above this severity remains.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,

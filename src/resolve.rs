@@ -20,6 +20,8 @@ struct Ctx<'a> {
     ws: &'a Workspace,
     diags: Vec<Diagnostic>,
     broken: BTreeSet<(Kind, String)>,
+    /// Some file could not be parsed: any id might be defined there.
+    incomplete: bool,
 }
 
 impl Ctx<'_> {
@@ -100,6 +102,7 @@ pub fn resolve(ws: &Workspace, valid: &[bool], rule_names: &[&str]) -> (Resolved
         ws,
         diags: Vec::new(),
         broken: BTreeSet::new(),
+        incomplete: !ws.incomplete.is_empty(),
     };
     let mut m = Model::default();
     let mut policies: Vec<Policy> = Vec::new();
@@ -153,7 +156,7 @@ pub fn resolve(ws: &Workspace, valid: &[bool], rule_names: &[&str]) -> (Resolved
     // Exactly one Policy.
     let policy_broken = ctx.broken.contains(&(Kind::Policy, String::new()));
     match policies.len() {
-        0 if !policy_broken => ctx.diags.push(
+        0 if !policy_broken && !ctx.incomplete => ctx.diags.push(
             Diagnostic::error("missing-policy", "the repository has no `Policy` document")
                 .help("add one document with `kind: Policy` (run `agentgov init` for a starting point)"),
         ),
@@ -227,7 +230,7 @@ pub fn resolve(ws: &Workspace, valid: &[bool], rule_names: &[&str]) -> (Resolved
             );
         }
     }
-    let team_broken = ctx.broken.iter().any(|(k, _)| *k == Kind::Team);
+    let team_broken = ctx.incomplete || ctx.broken.iter().any(|(k, _)| *k == Kind::Team);
     for g in m.groups.values() {
         for (j, member) in g.members.iter().enumerate() {
             if !m.people.contains_key(member) && !team_broken {
@@ -273,7 +276,7 @@ struct Refs<'a> {
 
 impl Refs<'_> {
     fn is_broken(&self, ctx: &Ctx, kind: Kind, name: &str) -> bool {
-        ctx.broken.contains(&(kind, name.to_string()))
+        ctx.incomplete || ctx.broken.contains(&(kind, name.to_string()))
     }
 
     fn person(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, id: &str) {

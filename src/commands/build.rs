@@ -1,14 +1,455 @@
-//! `agentgov build`.
+//! `agentgov build`: check, then write every artifact into `--out DIR`, atomically.
+//!
+//! Every artifact is rendered in memory first, then written into a fresh temporary folder beside
+//! DIR (same parent, so renames stay on one file system), synced to disk, and swapped in:
+//! renamed into place when DIR does not exist or is empty, or exchanged with a previous build
+//! (recognized by its [`MARKER`] file, which lists what that build wrote) that is then deleted.
+//! A folder that agentgov did not write, or a previous build holding files it did not write, is
+//! never deleted: the build refuses instead (exit 2).
 
+use crate::cli::{EXIT_OK, EXIT_UNREADABLE};
+use crate::commands::check::{exit_code, human_report, load_or_exit, use_color};
+use crate::emit::{self, Artifact, EmitContext};
 use clap::Args;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+/// The file marking a folder as agentgov's output; it lists the files of the build.
+pub const MARKER: &str = ".agentgov-build";
+
+const MARKER_HEADER: &str =
+    "# Written by `agentgov build`: this folder is generated and is replaced on every build.\n";
 
 #[derive(Args, Debug)]
 pub struct BuildArgs {
     #[command(flatten)]
     pub common: crate::cli::CommonArgs,
+    /// The output folder (created; replaced when it holds a previous build).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Tera templates for the policy site, replacing the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Color in the report of findings: auto, always, never.
+    #[arg(long, default_value = "auto")]
+    pub color: String,
 }
 
-pub fn run(_a: BuildArgs) -> i32 {
-    eprintln!("error: `agentgov build` is not available in this build yet");
-    crate::cli::EXIT_UNREADABLE
+/// Why a build did not write its output.
+#[derive(Debug)]
+pub struct BuildError(pub String);
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn err<T>(msg: impl Into<String>) -> Result<T, BuildError> {
+    Err(BuildError(msg.into()))
+}
+
+pub fn run(a: BuildArgs) -> i32 {
+    let c = match load_or_exit(&a.common) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let code = exit_code(&c.diagnostics, crate::cli::FailOn::Error);
+    if code != EXIT_OK || c.has_errors() {
+        eprint!("{}", human_report(&c, use_color_err(&a.color)));
+        eprintln!(
+            "error: not building `{}`: fix the errors above first",
+            a.out.display()
+        );
+        return if code == EXIT_OK {
+            crate::cli::EXIT_FINDINGS
+        } else {
+            code
+        };
+    }
+    if c.diagnostics.iter().any(|d| d.waived.is_none()) {
+        eprint!("{}", human_report(&c, use_color_err(&a.color)));
+    }
+    let today = a.common.check_options().today;
+    let Some(mut cx) = EmitContext::from_checked(&c, today) else {
+        eprintln!("error: the repository could not be compiled (no Policy?)");
+        return EXIT_UNREADABLE;
+    };
+    cx.templates = a.templates.as_deref();
+    if let Some(t) = cx.templates {
+        if !t.is_dir() {
+            eprintln!("error: templates folder `{}` does not exist", t.display());
+            return EXIT_UNREADABLE;
+        }
+    }
+    let artifacts = emit::all(&cx);
+    match write_output(&a.out, &c.ws.root, &artifacts) {
+        Ok(()) => {
+            println!("{}", summary(&a.out, &artifacts));
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_UNREADABLE
+        }
+    }
+}
+
+fn use_color_err(flag: &str) -> bool {
+    match flag {
+        "auto" => {
+            use std::io::IsTerminal;
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+        other => use_color(other),
+    }
+}
+
+/// `wrote 14 files to out/: bundle.json, cedar/ (3), ...`.
+pub fn summary(out: &Path, artifacts: &[Artifact]) -> String {
+    let mut groups: BTreeMap<String, usize> = BTreeMap::new();
+    for (p, _) in artifacts {
+        let key = match p.split_once('/') {
+            Some((dir, _)) => format!("{dir}/"),
+            None => p.clone(),
+        };
+        *groups.entry(key).or_default() += 1;
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(k, n)| {
+            if k.ends_with('/') {
+                format!("{k} ({n} file{})", if *n == 1 { "" } else { "s" })
+            } else {
+                k.clone()
+            }
+        })
+        .collect();
+    let bytes: usize = artifacts.iter().map(|(_, b)| b.len()).sum();
+    format!(
+        "wrote {} file{} ({} bytes) to {}: {}",
+        artifacts.len(),
+        if artifacts.len() == 1 { "" } else { "s" },
+        bytes,
+        out.display(),
+        parts.join(", ")
+    )
+}
+
+/// Checks that an artifact path is a plain relative path that stays inside the output folder.
+pub fn validate_artifact_path(p: &str) -> Result<(), BuildError> {
+    let bad = p.is_empty()
+        || p.starts_with('/')
+        || p.contains('\\')
+        || p.contains('\0')
+        || p.split('/')
+            .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+        || Path::new(p)
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)))
+        || p == MARKER;
+    if bad {
+        return err(format!(
+            "internal error: artifact path `{p}` would leave the output folder"
+        ));
+    }
+    Ok(())
+}
+
+/// Artifact paths: each valid, none repeated, none both a file and a folder.
+fn validate_artifacts(artifacts: &[Artifact]) -> Result<(), BuildError> {
+    let mut files = BTreeSet::new();
+    for (p, _) in artifacts {
+        validate_artifact_path(p)?;
+        if !files.insert(p.as_str()) {
+            return err(format!(
+                "internal error: two artifacts are both named `{p}`"
+            ));
+        }
+    }
+    for p in &files {
+        let mut prefix = String::new();
+        for seg in p.split('/') {
+            if !prefix.is_empty() && files.contains(prefix.as_str()) {
+                return err(format!(
+                    "internal error: `{prefix}` is both a file and a folder"
+                ));
+            }
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(seg);
+        }
+    }
+    Ok(())
+}
+
+fn marker_text(artifacts: &[Artifact]) -> String {
+    let mut s = String::from(MARKER_HEADER);
+    for (p, _) in artifacts {
+        s.push_str(p);
+        s.push('\n');
+    }
+    s
+}
+
+/// What is in DIR now.
+enum Existing {
+    Absent,
+    Empty,
+    /// A previous build (its marker lists only what is there).
+    PreviousBuild,
+}
+
+fn inspect(out: &Path) -> Result<Existing, BuildError> {
+    let meta = match std::fs::symlink_metadata(out) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::Absent),
+        Err(e) => return err(format!("cannot read `{}`: {e}", out.display())),
+    };
+    if meta.file_type().is_symlink() {
+        return err(format!(
+            "`{}` is a symbolic link; give the real output folder instead",
+            out.display()
+        ));
+    }
+    if !meta.is_dir() {
+        return err(format!("`{}` exists and is not a folder", out.display()));
+    }
+    let mut entries = std::fs::read_dir(out)
+        .map_err(|e| BuildError(format!("cannot read `{}`: {e}", out.display())))?;
+    if entries.next().is_none() {
+        return Ok(Existing::Empty);
+    }
+    let marker = out.join(MARKER);
+    let listed = match std::fs::read_to_string(&marker) {
+        Ok(text) if text.starts_with(MARKER_HEADER) => text,
+        _ => {
+            return err(format!(
+                "`{}` is not empty and was not written by `agentgov build`; not replacing it (choose another --out, or empty it yourself)",
+                out.display()
+            ))
+        }
+    };
+    // Everything in the old build must be something that build wrote: never delete a user's file.
+    let mut allowed: BTreeSet<String> = BTreeSet::new();
+    for line in listed
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let mut prefix = String::new();
+        for seg in line.split('/') {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(seg);
+            allowed.insert(prefix.clone());
+        }
+    }
+    allowed.insert(MARKER.to_string());
+    for entry in walkdir::WalkDir::new(out)
+        .min_depth(1)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
+        let entry =
+            entry.map_err(|e| BuildError(format!("cannot read `{}`: {e}", out.display())))?;
+        let rel = entry
+            .path()
+            .strip_prefix(out)
+            .map(|r| {
+                r.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .unwrap_or_default();
+        let is_dir = entry.file_type().is_dir();
+        let is_file = entry.file_type().is_file();
+        if !allowed.contains(&rel) || !(is_dir || is_file) {
+            return err(format!(
+                "`{}` holds `{rel}`, which the previous build did not write; not replacing the folder (move that file elsewhere first)",
+                out.display()
+            ));
+        }
+    }
+    Ok(Existing::PreviousBuild)
+}
+
+/// The absolute form of a path that may not exist yet: the folders above it are resolved
+/// (symbolic links included), its last component is kept as written so that a link there is seen.
+fn absolute(p: &Path) -> Result<PathBuf, BuildError> {
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| BuildError(format!("cannot read the current folder: {e}")))?
+            .join(p)
+    };
+    if let Some(Component::Normal(_)) = abs.components().next_back() {
+        let name = abs.file_name().expect("a normal last component");
+        let parent = abs.parent().unwrap_or(Path::new("/"));
+        return Ok(resolve_existing(parent).join(name));
+    }
+    // `.`, `..` or `/`: the folder exists, or there is nothing to build into.
+    std::fs::canonicalize(&abs).map_err(|e| io("read", p, e))
+}
+
+/// Resolves the longest existing ancestor of an absolute path and appends the rest as written.
+fn resolve_existing(abs: &Path) -> PathBuf {
+    let mut existing = abs;
+    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
+    loop {
+        if let Ok(mut out) = std::fs::canonicalize(existing) {
+            for r in rest.iter().rev() {
+                out.push(r);
+            }
+            return out;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name);
+                existing = parent;
+            }
+            _ => return abs.to_path_buf(),
+        }
+    }
+}
+
+fn io(what: &str, path: &Path, e: std::io::Error) -> BuildError {
+    BuildError(format!("cannot {what} `{}`: {e}", path.display()))
+}
+
+fn sync_dir(dir: &Path) -> Result<(), BuildError> {
+    #[cfg(unix)]
+    {
+        let f = std::fs::File::open(dir).map_err(|e| io("open", dir, e))?;
+        f.sync_all().map_err(|e| io("sync", dir, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// A fresh folder beside `out`, named `.NAME.agentgov-KIND-PID[-N]`.
+fn fresh_sibling(
+    parent: &Path,
+    name: &str,
+    kind: &str,
+    create: bool,
+) -> Result<PathBuf, BuildError> {
+    let pid = std::process::id();
+    for n in 0..1000 {
+        let candidate = if n == 0 {
+            parent.join(format!(".{name}.agentgov-{kind}-{pid}"))
+        } else {
+            parent.join(format!(".{name}.agentgov-{kind}-{pid}-{n}"))
+        };
+        if !create {
+            if std::fs::symlink_metadata(&candidate).is_err() {
+                return Ok(candidate);
+            }
+            continue;
+        }
+        match std::fs::create_dir(&candidate) {
+            Ok(()) => return Ok(candidate),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io("create", &candidate, e)),
+        }
+    }
+    err(format!(
+        "cannot find a free temporary name in `{}`",
+        parent.display()
+    ))
+}
+
+fn write_tree(tmp: &Path, artifacts: &[Artifact]) -> Result<(), BuildError> {
+    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    dirs.insert(tmp.to_path_buf());
+    let marker = marker_text(artifacts);
+    let files = artifacts
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .chain([(MARKER, marker.as_bytes())]);
+    for (rel, bytes) in files {
+        let path = tmp.join(rel);
+        if let Some(parent) = path.parent() {
+            if !dirs.contains(parent) {
+                std::fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
+                let mut p = parent;
+                while p != tmp && dirs.insert(p.to_path_buf()) {
+                    p = p.parent().unwrap_or(tmp);
+                }
+            }
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| io("create", &path, e))?;
+        f.write_all(bytes).map_err(|e| io("write", &path, e))?;
+        f.sync_all().map_err(|e| io("sync", &path, e))?;
+    }
+    // Deepest folders first, so that each folder's entries are on disk before the folder itself.
+    let mut order: Vec<&PathBuf> = dirs.iter().collect();
+    order.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    for d in order {
+        sync_dir(d)?;
+    }
+    Ok(())
+}
+
+/// Writes the artifacts into `out` atomically. `input` is the governance folder that was read.
+pub fn write_output(out: &Path, input: &Path, artifacts: &[Artifact]) -> Result<(), BuildError> {
+    validate_artifacts(artifacts)?;
+    let out_abs = absolute(out)?;
+    let input_abs = std::fs::canonicalize(input).map_err(|e| io("read", input, e))?;
+    if input_abs.starts_with(&out_abs) {
+        return err(format!(
+            "the output folder `{}` is, or contains, the governance folder being built; choose another --out",
+            out.display()
+        ));
+    }
+    let (Some(parent), Some(name)) = (out_abs.parent(), out_abs.file_name()) else {
+        return err(format!("`{}` cannot be an output folder", out.display()));
+    };
+    let name = name.to_string_lossy().into_owned();
+    // Refuse before doing any work.
+    inspect(&out_abs)?;
+    std::fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
+
+    let tmp = fresh_sibling(parent, &name, "tmp", true)?;
+    let result = write_tree(&tmp, artifacts).and_then(|()| swap_in(&tmp, &out_abs, parent, &name));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+fn swap_in(tmp: &Path, out: &Path, parent: &Path, name: &str) -> Result<(), BuildError> {
+    // Look again: the folder may have changed while we rendered.
+    match inspect(out)? {
+        Existing::Absent => {
+            std::fs::rename(tmp, out).map_err(|e| io("create", out, e))?;
+        }
+        Existing::Empty => {
+            // rename(2) replaces an empty folder atomically.
+            if std::fs::rename(tmp, out).is_err() {
+                std::fs::remove_dir(out).map_err(|e| io("replace", out, e))?;
+                std::fs::rename(tmp, out).map_err(|e| io("create", out, e))?;
+            }
+        }
+        Existing::PreviousBuild => {
+            let old = fresh_sibling(parent, name, "old", false)?;
+            std::fs::rename(out, &old).map_err(|e| io("move aside", out, e))?;
+            if let Err(e) = std::fs::rename(tmp, out) {
+                let _ = std::fs::rename(&old, out);
+                return Err(io("create", out, e));
+            }
+            sync_dir(parent)?;
+            std::fs::remove_dir_all(&old).map_err(|e| io("remove the previous build", &old, e))?;
+        }
+    }
+    sync_dir(parent)
 }

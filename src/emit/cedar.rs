@@ -1,7 +1,760 @@
-//! TODO
+//! `cedar/`: a Cedar schema, policies and entities that answer exactly like
+//! [`Plan::permits`] (DESIGN §5, "The enforcement contract").
+//!
+//! The request: principal `Agent::"<agent>"`, action `Action::"<connector>.<resource>.<operation>"`,
+//! resource `Resource::"<connector>.<resource>"`, context with every Policy fact (optional; `number`
+//! facts are `decimal`), `workflow`, `fields` and `approvals` (all optional).
+//!
+//! Encoding: one `permit` per agent (not paused) × granted, not prohibited operation × choice of
+//! steps (each workflow with steps for it, plus the default when the request names no such
+//! workflow); everything else is denied by Cedar's default deny. A permit's conditions are
+//! - the requested fields lie inside the field set of one covering grant, and
+//! - for every tier `t` above the weakest: when the effective tier is exactly `t`
+//!   (`reaches(t) && !reaches(t+1)`), the approvals satisfy `t`.
+//!
+//! `reaches(t)` ("the effective tier is at least `t`") is the disjunction of the contributions of
+//! [`crate::decide`] whose rank is at least `t`: the choice's gate and static derive rules (constant),
+//! its data-class derive rules (on the requested fields, else the choice's fallback class), the
+//! escalations (on the context facts) and recommend-only (constant).
+//!
+//! Numbers: Cedar decimals have four fractional digits. A threshold `n` is written as the decimal
+//! that gives the same answer for every four-digit value: `v < n` ⇔ `v < ceil₄(n)`, `v > n` ⇔
+//! `v > floor₄(n)`, using the shortest decimal form of `n`. An enforcement point sends number facts
+//! with at most four fractional digits.
 
 use super::{Artifact, EmitContext};
+use crate::decide::{Choice, EscalationPlan, OpPlan, Plan, TestPlan};
+use crate::model::{FactType, Mode, Model};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
-pub fn emit(_cx: &EmitContext) -> Vec<Artifact> {
-    Vec::new()
+/// Context attributes with a fixed meaning; a Policy fact cannot use these names in Cedar.
+pub const RESERVED_CONTEXT: [&str; 3] = ["workflow", "fields", "approvals"];
+
+pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
+    vec![
+        (
+            "cedar/schema.cedarschema".to_string(),
+            schema(cx.model).into_bytes(),
+        ),
+        (
+            "cedar/policies.cedar".to_string(),
+            policies(cx.model, cx.plan).into_bytes(),
+        ),
+        (
+            "cedar/entities.json".to_string(),
+            entities(cx.model).into_bytes(),
+        ),
+    ]
+}
+
+// ------------------------------------------------------------------ text helpers
+
+/// A Cedar string literal (the same escapes in policies and schemas).
+pub fn string_lit(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text safe inside a `//` comment: one line.
+fn comment_text(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+const RESERVED_WORDS: &[&str] = &[
+    "true",
+    "false",
+    "if",
+    "then",
+    "else",
+    "in",
+    "is",
+    "like",
+    "has",
+    "__cedar",
+    "permit",
+    "forbid",
+    "when",
+    "unless",
+    "principal",
+    "action",
+    "resource",
+    "context",
+    "entity",
+    "namespace",
+    "type",
+    "appliesTo",
+    "Set",
+    "Long",
+    "Bool",
+    "String",
+    "Record",
+    "Entity",
+    "Extension",
+    "tags",
+    "enum",
+];
+
+fn is_plain_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !RESERVED_WORDS.contains(&s)
+}
+
+/// An attribute name in a schema record.
+fn schema_attr(name: &str) -> String {
+    if is_plain_ident(name) {
+        name.to_string()
+    } else {
+        string_lit(name)
+    }
+}
+
+/// `context has NAME`.
+fn has(name: &str) -> String {
+    if is_plain_ident(name) {
+        format!("context has {name}")
+    } else {
+        format!("context has {}", string_lit(name))
+    }
+}
+
+/// `context.NAME`.
+fn get(name: &str) -> String {
+    if is_plain_ident(name) {
+        format!("context.{name}")
+    } else {
+        format!("context[{}]", string_lit(name))
+    }
+}
+
+fn set_lit<'a>(items: impl IntoIterator<Item = &'a String>) -> String {
+    let items: Vec<String> = items.into_iter().map(|s| string_lit(s)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+// ------------------------------------------------------------------ decimals
+
+const SCALE: i128 = 10_000;
+
+/// `floor(n · 10⁴)` and whether that is exact, from the shortest decimal form of `n`.
+fn scaled(n: f64) -> Option<(i128, bool)> {
+    if !n.is_finite() {
+        return None;
+    }
+    let s = format!("{n}"); // Rust never uses exponent notation here
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, s.as_str()),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.len() > 30 {
+        return Some((if neg { i128::MIN / 2 } else { i128::MAX / 2 }, true));
+    }
+    let int: i128 = int.parse().ok()?;
+    let kept: String = frac.chars().chain(std::iter::repeat('0')).take(4).collect();
+    let kept: i128 = kept.parse().ok()?;
+    let rest_zero = frac.chars().skip(4).all(|c| c == '0');
+    let magnitude = int * SCALE + kept;
+    Some(if neg {
+        // floor(-(m + ε)) = -m - 1 when ε > 0
+        (-magnitude - i128::from(!rest_zero), rest_zero)
+    } else {
+        (magnitude, rest_zero)
+    })
+}
+
+fn decimal_text(v: i128) -> String {
+    let sign = if v < 0 { "-" } else { "" };
+    let a = v.unsigned_abs();
+    let frac = format!("{:04}", a % SCALE as u128);
+    let frac = frac.trim_end_matches('0');
+    format!(
+        "{sign}{}.{}",
+        a / SCALE as u128,
+        if frac.is_empty() { "0" } else { frac }
+    )
+}
+
+/// The comparison `value < n` (`below`) or `value > n` (`above`) on a Cedar decimal expression, for
+/// every value with at most four fractional digits.
+fn compare(value: &str, n: f64, below: bool) -> Expr {
+    let (min, max) = (i128::from(i64::MIN), i128::from(i64::MAX));
+    if n.is_nan() {
+        return Expr::FALSE;
+    }
+    let Some((floor, exact)) = scaled(n) else {
+        // ±infinity
+        return Expr::Const(below == (n > 0.0));
+    };
+    if below {
+        let bound = floor + i128::from(!exact);
+        if bound > max {
+            Expr::TRUE
+        } else if bound <= min {
+            Expr::FALSE
+        } else {
+            Expr::atom(format!(
+                "{value}.lessThan(decimal(\"{}\"))",
+                decimal_text(bound)
+            ))
+        }
+    } else if floor >= max {
+        Expr::FALSE
+    } else if floor < min {
+        Expr::TRUE
+    } else {
+        Expr::atom(format!(
+            "{value}.greaterThan(decimal(\"{}\"))",
+            decimal_text(floor)
+        ))
+    }
+}
+
+// ------------------------------------------------------------------ boolean expressions
+
+#[derive(Debug, Clone, PartialEq)]
+enum Expr {
+    Const(bool),
+    /// A primary or relational expression (binds tighter than `&&`).
+    Atom(String),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Not(Box<Expr>),
+}
+
+impl Expr {
+    const TRUE: Expr = Expr::Const(true);
+    const FALSE: Expr = Expr::Const(false);
+
+    fn atom(s: impl Into<String>) -> Expr {
+        Expr::Atom(s.into())
+    }
+
+    fn and(items: Vec<Expr>) -> Expr {
+        let mut out = Vec::new();
+        for e in items {
+            match e {
+                Expr::Const(true) => {}
+                Expr::Const(false) => return Expr::FALSE,
+                Expr::And(inner) => out.extend(inner),
+                e => out.push(e),
+            }
+        }
+        match out.len() {
+            0 => Expr::TRUE,
+            1 => out.pop().expect("one"),
+            _ => Expr::And(out),
+        }
+    }
+
+    fn or(items: Vec<Expr>) -> Expr {
+        let mut out: Vec<Expr> = Vec::new();
+        for e in items {
+            match e {
+                Expr::Const(false) => {}
+                Expr::Const(true) => return Expr::TRUE,
+                Expr::Or(inner) => out.extend(inner),
+                e if out.contains(&e) => {}
+                e => out.push(e),
+            }
+        }
+        match out.len() {
+            0 => Expr::FALSE,
+            1 => out.pop().expect("one"),
+            _ => Expr::Or(out),
+        }
+    }
+
+    fn not(e: Expr) -> Expr {
+        match e {
+            Expr::Const(b) => Expr::Const(!b),
+            Expr::Not(inner) => *inner,
+            e => Expr::Not(Box::new(e)),
+        }
+    }
+
+    fn render(&self) -> String {
+        match self {
+            Expr::Const(b) => b.to_string(),
+            Expr::Atom(s) => s.clone(),
+            Expr::And(items) => items
+                .iter()
+                .map(Expr::render_operand)
+                .collect::<Vec<_>>()
+                .join(" && "),
+            Expr::Or(items) => items
+                .iter()
+                .map(Expr::render_operand)
+                .collect::<Vec<_>>()
+                .join(" || "),
+            Expr::Not(inner) => format!("!({})", inner.render()),
+        }
+    }
+
+    fn render_operand(&self) -> String {
+        match self {
+            Expr::And(_) | Expr::Or(_) => format!("({})", self.render()),
+            e => e.render(),
+        }
+    }
+}
+
+// ------------------------------------------------------------------ schema
+
+fn fact_type_name(t: FactType) -> &'static str {
+    match t {
+        FactType::Bool => "Bool",
+        FactType::Number => "decimal",
+        FactType::String => "String",
+    }
+}
+
+/// The facts that appear in the Cedar context (a fact named like a reserved attribute cannot).
+fn context_facts(m: &Model) -> Vec<(&str, FactType)> {
+    m.policy()
+        .facts
+        .iter()
+        .filter(|(name, _)| !RESERVED_CONTEXT.contains(&name.as_str()))
+        .map(|(n, t)| (n.as_str(), *t))
+        .collect()
+}
+
+pub fn schema(m: &Model) -> String {
+    let mut s = String::new();
+    s.push_str(
+        "// Generated by agentgov: the Cedar schema of the enforcement contract. Do not edit.\n",
+    );
+    s.push_str(
+        "// Principal Agent::\"<agent>\", action Action::\"<connector>.<resource>.<operation>\",\n",
+    );
+    s.push_str("// resource Resource::\"<connector>.<resource>\".\n\n");
+    s.push_str("entity Agent;\nentity Resource;\n\n");
+    s.push_str(
+        "// What the enforcement point knows about the request; every attribute is optional.\n",
+    );
+    s.push_str("// Number facts are decimals with at most four fractional digits.\n");
+    s.push_str("type RequestContext = {\n");
+    for (name, t) in context_facts(m) {
+        let _ = writeln!(s, "  {}?: {},", schema_attr(name), fact_type_name(t));
+    }
+    s.push_str("  // the workflow the action belongs to\n  workflow?: String,\n");
+    s.push_str("  // the fields of the resource the action touches\n  fields?: Set<String>,\n");
+    s.push_str("  // how many distinct people approved, and which groups they cover\n");
+    s.push_str("  approvals?: { count: Long, groups: Set<String> },\n};\n\n");
+    for (op, _) in m.all_operations() {
+        let _ = writeln!(
+            s,
+            "action {} appliesTo {{ principal: Agent, resource: Resource, context: RequestContext }};",
+            string_lit(&op.to_string())
+        );
+    }
+    s
+}
+
+pub fn entities(m: &Model) -> String {
+    let mut list = Vec::new();
+    for a in m.agents.keys() {
+        list.push(
+            serde_json::json!({ "uid": { "type": "Agent", "id": a }, "attrs": {}, "parents": [] }),
+        );
+    }
+    let mut resources = BTreeSet::new();
+    for (op, _) in m.all_operations() {
+        resources.insert(op.resource_id());
+    }
+    for r in resources {
+        list.push(serde_json::json!({ "uid": { "type": "Resource", "id": r }, "attrs": {}, "parents": [] }));
+    }
+    let mut out = serde_json::to_string_pretty(&serde_json::Value::Array(list)).expect("json");
+    out.push('\n');
+    out
+}
+
+// ------------------------------------------------------------------ policies
+
+struct Gen<'a> {
+    m: &'a Model,
+    plan: &'a Plan,
+}
+
+impl Gen<'_> {
+    fn tier(&self, rank: usize) -> &str {
+        &self.plan.tiers[rank]
+    }
+
+    fn escalation(&self, e: &EscalationPlan) -> Expr {
+        let declared = self.m.policy().facts.get(&e.fact).copied();
+        if RESERVED_CONTEXT.contains(&e.fact.as_str()) {
+            return Expr::FALSE;
+        }
+        let present = Expr::atom(has(&e.fact));
+        let value = get(&e.fact);
+        let test = match (&e.test, declared) {
+            (TestPlan::Below(n), Some(FactType::Number)) => compare(&value, *n, true),
+            (TestPlan::Above(n), Some(FactType::Number)) => compare(&value, *n, false),
+            (TestPlan::In(list), Some(FactType::String)) => {
+                Expr::atom(format!("{}.contains({value})", set_lit(list)))
+            }
+            (TestPlan::Is(true), Some(FactType::Bool)) => Expr::atom(format!("{value} == true")),
+            (TestPlan::Is(false), Some(FactType::Bool)) => Expr::atom(format!("{value} == false")),
+            // The fact's type does not fit the test: the condition never holds (as in `decide`).
+            _ => Expr::FALSE,
+        };
+        match test {
+            Expr::Const(false) => Expr::FALSE,
+            t => Expr::and(vec![present, t]),
+        }
+    }
+
+    /// The data class of the request reaches `threshold`.
+    fn data_reaches(&self, op: &OpPlan, choice: &Choice, threshold: usize) -> Expr {
+        let fields: Vec<&String> = op
+            .field_classes
+            .iter()
+            .filter(|(_, c)| **c >= threshold)
+            .map(|(f, _)| f)
+            .collect();
+        let named = if fields.is_empty() {
+            "false".to_string()
+        } else {
+            format!("context.fields.containsAny({})", set_lit(fields.iter().copied()))
+        };
+        let fallback = choice.fallback_class.is_some_and(|c| c >= threshold);
+        match (fields.is_empty(), fallback) {
+            (true, false) => Expr::FALSE,
+            (true, true) => Expr::not(Expr::atom(has("fields"))),
+            (false, false) => Expr::and(vec![Expr::atom(has("fields")), Expr::atom(named)]),
+            (false, true) => Expr::atom(format!("(if {} then {named} else true)", has("fields"))),
+        }
+    }
+
+    /// The effective tier is at least `t`.
+    fn reaches(&self, op: &OpPlan, choice: &Choice, t: usize) -> Expr {
+        if t >= self.plan.tiers.len() {
+            return Expr::FALSE;
+        }
+        let mut parts = Vec::new();
+        if choice.static_rank() >= t || op.recommend_only >= t {
+            return Expr::TRUE;
+        }
+        for (_, threshold, r) in &choice.data_derives {
+            if *r >= t {
+                parts.push(self.data_reaches(op, choice, *threshold));
+            }
+        }
+        for e in &self.plan.escalations {
+            if e.rank >= t {
+                parts.push(self.escalation(e));
+            }
+        }
+        Expr::or(parts)
+    }
+
+    fn approvals(&self, t: usize) -> Expr {
+        let need = &self.plan.approvals[t];
+        let mut parts = vec![Expr::atom(has("approvals"))];
+        if need.count > 0 {
+            parts.push(Expr::atom(format!(
+                "context.approvals.count >= {}",
+                need.count
+            )));
+        }
+        if !need.groups.is_empty() {
+            parts.push(Expr::atom(format!(
+                "context.approvals.groups.containsAll({})",
+                set_lit(&need.groups)
+            )));
+        }
+        Expr::and(parts)
+    }
+
+    fn fields(&self, op: &OpPlan) -> Expr {
+        let sets: BTreeSet<&BTreeSet<String>> = op.field_sets.iter().collect();
+        let alternatives = Expr::or(
+            sets.iter()
+                .map(|set| {
+                    if set.is_empty() {
+                        Expr::atom("context.fields.isEmpty()")
+                    } else {
+                        Expr::atom(format!(
+                            "{}.containsAll(context.fields)",
+                            set_lit(set.iter())
+                        ))
+                    }
+                })
+                .collect(),
+        );
+        Expr::atom(format!(
+            "if {} then {} else true",
+            has("fields"),
+            alternatives.render()
+        ))
+    }
+
+    /// Human-readable reasons a choice carries, for the comments.
+    fn describe(&self, op: &OpPlan, choice: &Choice) -> Vec<String> {
+        let p = self.m.policy();
+        let mut lines = Vec::new();
+        if choice.gate > 0 {
+            lines.push(format!(
+                "gate:{} requires {}",
+                choice.gate_step.as_deref().unwrap_or(""),
+                self.tier(choice.gate)
+            ));
+        }
+        for (i, r) in &choice.static_derives {
+            if *r > 0 {
+                let d = p
+                    .derive
+                    .get(*i)
+                    .and_then(|d| d.description.clone())
+                    .unwrap_or_default();
+                lines.push(format!("derive:{i} requires {}: {d}", self.tier(*r)));
+            }
+        }
+        for (i, threshold, r) in &choice.data_derives {
+            if *r > 0 {
+                lines.push(format!(
+                    "derive:{i} requires {} when the data is at least {}",
+                    self.tier(*r),
+                    p.classifications
+                        .get(*threshold)
+                        .map(String::as_str)
+                        .unwrap_or("?")
+                ));
+            }
+        }
+        for e in &self.plan.escalations {
+            if e.rank > 0 {
+                let cond = match &e.test {
+                    TestPlan::Below(n) => format!("{} below {n}", e.fact),
+                    TestPlan::Above(n) => format!("{} above {n}", e.fact),
+                    TestPlan::In(v) => format!("{} in [{}]", e.fact, v.join(", ")),
+                    TestPlan::Is(b) => format!("{} is {b}", e.fact),
+                };
+                lines.push(format!(
+                    "escalation:{} raises to {} when {cond}",
+                    e.id,
+                    self.tier(e.rank)
+                ));
+            }
+        }
+        if op.recommend_only > 0 {
+            lines.push(format!(
+                "recommend-only requires {}",
+                self.tier(op.recommend_only)
+            ));
+        }
+        lines
+    }
+
+    fn permit(
+        &self,
+        out: &mut String,
+        agent: &str,
+        op_id: &str,
+        op: &OpPlan,
+        workflow: Option<&str>,
+        others: &[&str],
+    ) {
+        let choice = match workflow {
+            Some(w) => &op.workflows[w],
+            None => &op.default,
+        };
+        let resource = op_id.rsplit_once('.').map(|(r, _)| r).unwrap_or(op_id);
+        let _ = writeln!(
+            out,
+            "// {}: {} {}",
+            comment_text(agent),
+            op_id,
+            match workflow {
+                Some(w) => format!("in workflow {}", comment_text(w)),
+                None if others.is_empty() => "(no workflow has a step for it)".to_string(),
+                None =>
+                    "outside the workflows with a step for it, or without a workflow".to_string(),
+            }
+        );
+        let reasons = self.describe(op, choice);
+        if reasons.is_empty() {
+            let _ = writeln!(out, "//   always {}", self.tier(0));
+        }
+        for r in reasons {
+            let _ = writeln!(out, "//   {}", comment_text(&r));
+        }
+        let id = match workflow {
+            Some(w) => format!("{agent}/{op_id}@{w}"),
+            None => format!("{agent}/{op_id}"),
+        };
+        let _ = writeln!(out, "@id({})", string_lit(&id));
+        let _ = writeln!(
+            out,
+            "permit (\n  principal == Agent::{},\n  action == Action::{},\n  resource == Resource::{}\n)",
+            string_lit(agent),
+            string_lit(op_id),
+            string_lit(resource)
+        );
+        let selector = match workflow {
+            Some(w) => Expr::and(vec![
+                Expr::atom(has("workflow")),
+                Expr::atom(format!("{} == {}", get("workflow"), string_lit(w))),
+            ]),
+            None if others.is_empty() => Expr::TRUE,
+            None => Expr::not(Expr::and(vec![
+                Expr::atom(has("workflow")),
+                Expr::atom(format!(
+                    "{}.contains({})",
+                    set_lit(
+                        others
+                            .iter()
+                            .map(|w| w.to_string())
+                            .collect::<Vec<_>>()
+                            .iter()
+                    ),
+                    get("workflow")
+                )),
+            ])),
+        };
+        if selector != Expr::TRUE {
+            let _ = writeln!(
+                out,
+                "when {{\n  // the choice of steps\n  {}\n}}",
+                selector.render()
+            );
+        }
+        let _ = writeln!(
+            out,
+            "when {{\n  // the requested fields lie within a grant\n  {}\n}}",
+            self.fields(op).render()
+        );
+        for t in 1..self.plan.tiers.len() {
+            let exactly = Expr::or(vec![
+                Expr::not(self.reaches(op, choice, t)),
+                self.reaches(op, choice, t + 1),
+                self.approvals(t),
+            ]);
+            if exactly == Expr::TRUE {
+                continue;
+            }
+            let need = &self.plan.approvals[t];
+            let groups: Vec<&str> = need.groups.iter().map(String::as_str).collect();
+            let _ = writeln!(
+                out,
+                "when {{\n  // tier {}: {} distinct approver(s){}\n  {}\n}}",
+                comment_text(self.tier(t)),
+                need.count,
+                if groups.is_empty() {
+                    String::new()
+                } else {
+                    format!(" covering {}", comment_text(&groups.join(", ")))
+                },
+                exactly.render()
+            );
+        }
+        out.truncate(out.trim_end().len());
+        out.push_str(";\n\n");
+    }
+}
+
+pub fn policies(m: &Model, plan: &Plan) -> String {
+    let g = Gen { m, plan };
+    let mut out = String::new();
+    out.push_str("// Generated by agentgov from the governance repository. Do not edit.\n");
+    out.push_str("// Allow exactly when `decide` allows, or asks for approval and the approvals satisfy the tier.\n");
+    out.push_str("// Everything not permitted here is denied: unknown agents and operations, paused agents,\n");
+    out.push_str("// operations no grant covers, prohibited operations.\n");
+    let _ = writeln!(
+        out,
+        "// Tiers, weakest first: {}.\n",
+        comment_text(&plan.tiers.join(", "))
+    );
+    for (agent, ap) in &plan.agents {
+        if ap.mode == Mode::Paused {
+            let _ = writeln!(
+                out,
+                "// {}: paused, every operation is denied.\n",
+                comment_text(agent)
+            );
+            continue;
+        }
+        for (op_id, op) in &ap.operations {
+            if let Some(p) = &op.prohibited {
+                let _ = writeln!(
+                    out,
+                    "// {}: {op_id} is prohibited by {}, denied.\n",
+                    comment_text(agent),
+                    comment_text(p)
+                );
+                continue;
+            }
+            let workflows: Vec<&str> = op.workflows.keys().map(String::as_str).collect();
+            for w in &workflows {
+                g.permit(&mut out, agent, op_id, op, Some(w), &workflows);
+            }
+            g.permit(&mut out, agent, op_id, op, None, &workflows);
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_bounds_agree_with_f64_comparison() {
+        for n in [0.7, 2.0, -0.5, 0.12345, -0.12345, 1e-7, 3.99999] {
+            for k in -50_000i64..50_000 {
+                let v = k as f64 / 10_000.0;
+                let text = decimal_text(i128::from(k));
+                let parsed: f64 = text.parse().unwrap();
+                assert_eq!(parsed, v, "{text}");
+                let below = match compare("x", n, true) {
+                    Expr::Atom(s) => {
+                        let bound: f64 = s.split('"').nth(1).unwrap().parse().unwrap();
+                        v < bound
+                    }
+                    Expr::Const(b) => b,
+                    e => panic!("{e:?}"),
+                };
+                assert_eq!(below, v < n, "{v} < {n}");
+                let above = match compare("x", n, false) {
+                    Expr::Atom(s) => {
+                        let bound: f64 = s.split('"').nth(1).unwrap().parse().unwrap();
+                        v > bound
+                    }
+                    Expr::Const(b) => b,
+                    e => panic!("{e:?}"),
+                };
+                assert_eq!(above, v > n, "{v} > {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn strings_are_escaped() {
+        assert_eq!(string_lit("a\"b\\c\nd"), r#""a\"b\\c\nd""#);
+        assert_eq!(comment_text("a\nb"), "a b");
+    }
 }

@@ -9,6 +9,7 @@ use crate::load::Workspace;
 use crate::model::Model;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 pub mod bundle;
 pub mod cedar;
@@ -28,6 +29,8 @@ pub struct EmitContext<'a> {
     pub diagnostics: &'a [Diagnostic],
     pub prompt_hashes: &'a BTreeMap<String, String>,
     pub today: NaiveDate,
+    /// `agentgov build --templates DIR`: tera templates that replace the built-in site templates.
+    pub templates: Option<&'a Path>,
 }
 
 impl<'a> EmitContext<'a> {
@@ -42,6 +45,7 @@ impl<'a> EmitContext<'a> {
             diagnostics: &c.diagnostics,
             prompt_hashes: &r.prompt_hashes,
             today,
+            templates: None,
         })
     }
 }

@@ -1,7 +1,298 @@
-//! TODO
+//! `prometheus/rules.yml`: one alerting rule per agent monitor, one group per agent.
+//!
+//! The runtime exports counters labelled `agent` (DESIGN §5): `agentgov_actions_failed_total`,
+//! `agentgov_reviews_total`, `agentgov_reviews_rejected_total`,
+//! `agentgov_restricted_field_access_total` and `agentgov_corrections_total`. Counting metrics
+//! alert on the counter's increase over the monitor's window; `rejection_rate` is rejected reviews
+//! over reviews in the window; `rejection_rate_increase` is that rate minus the same rate one
+//! window earlier (an absolute increase: `0.10` is ten percentage points). Rates are computed only
+//! where there were reviews, so a window without reviews never alerts. A monitor without a `then`
+//! response gets no rule, only a comment saying why (`check` warns about it).
 
 use super::{Artifact, EmitContext};
+use crate::model::{Agent, Metric, Model, Monitor, Response};
+use serde::Serialize;
 
-pub fn emit(_cx: &EmitContext) -> Vec<Artifact> {
-    Vec::new()
+pub const PATH: &str = "prometheus/rules.yml";
+
+pub const FAILED: &str = "agentgov_actions_failed_total";
+pub const REVIEWS: &str = "agentgov_reviews_total";
+pub const REJECTED: &str = "agentgov_reviews_rejected_total";
+pub const RESTRICTED: &str = "agentgov_restricted_field_access_total";
+pub const CORRECTIONS: &str = "agentgov_corrections_total";
+
+#[derive(Serialize)]
+struct Group {
+    name: String,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize)]
+struct Rule {
+    alert: String,
+    expr: String,
+    labels: Labels,
+    annotations: Annotations,
+}
+
+#[derive(Serialize)]
+struct Labels {
+    agent: String,
+    metric: String,
+    window: String,
+    response: String,
+    severity: String,
+    owner: String,
+    technical_owner: String,
+}
+
+#[derive(Serialize)]
+struct Annotations {
+    summary: String,
+    description: String,
+    playbook: String,
+    runbook: String,
+}
+
+pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
+    vec![(PATH.to_string(), rules_yaml(cx.model).into_bytes())]
+}
+
+/// `campaign-writer` → `CampaignWriter`.
+fn camel(s: &str) -> String {
+    s.split(['-', '_'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// The alert of monitor `i` of an agent, `None` when the monitor has no `then` response.
+/// `Agentgov<Agent><Metric>`, with the monitor's position appended when the agent has several
+/// monitors of the same metric.
+pub fn alert_name(agent: &str, monitors: &[Monitor], i: usize) -> Option<String> {
+    let mo = monitors.get(i)?;
+    mo.then?;
+    let mut name = format!("Agentgov{}{}", camel(agent), camel(mo.metric.as_str()));
+    if monitors.iter().filter(|x| x.metric == mo.metric).count() > 1 {
+        name.push_str(&(i + 1).to_string());
+    }
+    Some(name)
+}
+
+/// A threshold as PromQL writes it: `3`, `0.1`.
+pub fn number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+fn increase(metric: &str, agent: &str, window: &str, offset: bool) -> String {
+    let off = if offset {
+        format!(" offset {window}")
+    } else {
+        String::new()
+    };
+    format!("sum by (agent) (increase({metric}{{agent=\"{agent}\"}}[{window}]{off}))")
+}
+
+/// Rejected reviews over reviews in the window; empty where there were no reviews.
+fn rejection_rate(agent: &str, window: &str, offset: bool) -> String {
+    format!(
+        "{} / ({} > 0)",
+        increase(REJECTED, agent, window, offset),
+        increase(REVIEWS, agent, window, offset)
+    )
+}
+
+/// The PromQL expression of a monitor.
+pub fn expr(agent: &str, mo: &Monitor) -> String {
+    let w = mo.window.as_str();
+    let t = number(mo.above);
+    match mo.metric {
+        Metric::FailedActions => format!("{} > {t}", increase(FAILED, agent, w, false)),
+        Metric::RestrictedFieldAccess => format!("{} > {t}", increase(RESTRICTED, agent, w, false)),
+        Metric::Corrections => format!("{} > {t}", increase(CORRECTIONS, agent, w, false)),
+        Metric::RejectionRate => format!("({}) > {t}", rejection_rate(agent, w, false)),
+        Metric::RejectionRateIncrease => format!(
+            "(({}) - ({})) > {t}",
+            rejection_rate(agent, w, false),
+            rejection_rate(agent, w, true)
+        ),
+    }
+}
+
+fn percent(n: f64) -> String {
+    number((n * 10000.0).round() / 100.0)
+}
+
+fn what(mo: &Monitor) -> String {
+    let t = number(mo.above);
+    let w = &mo.window;
+    match mo.metric {
+        Metric::FailedActions => format!("more than {t} failed actions in {w}"),
+        Metric::RestrictedFieldAccess if mo.above == 0.0 => format!("restricted field access in {w}"),
+        Metric::RestrictedFieldAccess => format!("more than {t} restricted field accesses in {w}"),
+        Metric::Corrections if mo.above == 0.0 => format!("a correction in {w}"),
+        Metric::Corrections => format!("more than {t} corrections in {w}"),
+        Metric::RejectionRate => format!("reviewers rejected more than {}% of outputs in {w}", percent(mo.above)),
+        Metric::RejectionRateIncrease => format!(
+            "reviewer rejection rate up more than {} percentage points in {w} compared with the {w} before",
+            percent(mo.above)
+        ),
+    }
+}
+
+fn person_label(m: &Model, id: &str) -> String {
+    match m.people.get(id) {
+        Some(p) => format!("{} ({id})", p.person.name),
+        None => id.to_string(),
+    }
+}
+
+/// The monitor's playbook, else the first playbook of the first workflow (by name) using the agent.
+pub fn playbook_of<'m>(m: &'m Model, agent: &str, mo: &'m Monitor) -> Option<&'m str> {
+    mo.playbook.as_deref().or_else(|| {
+        m.workflows
+            .values()
+            .filter(|w| w.spec.steps.iter().any(|s| s.agent == agent))
+            .find_map(|w| w.spec.playbooks.first().map(|p| p.as_str()))
+    })
+}
+
+fn rule(m: &Model, a: &Agent, i: usize, response: Response) -> Rule {
+    let mo = &a.spec.monitors[i];
+    let name = &a.name;
+    let owners = &a.spec.owners;
+    let action = match response {
+        Response::RecommendOnly => format!(
+            "Downgrade {name} to recommend-only: every non-read action needs a reviewer until the owners restore it (set `mode: recommend-only` in its Agent file and in the gateway)."
+        ),
+        Response::Pause => format!(
+            "Pause {name}: the gateway denies all of its actions until the owners investigate (set `mode: paused` in its Agent file and in the gateway)."
+        ),
+    };
+    let playbook = playbook_of(m, name, mo);
+    let runbook = match playbook.and_then(|p| m.playbooks.get(p).map(|pb| (p, pb))) {
+        Some((id, pb)) => {
+            let s = &pb.spec;
+            let mut t = format!(
+                "{action} Playbook {id} ({}), owner {}. Contain: {} Roll back: {}",
+                s.failure_mode.trim_end_matches('.'),
+                person_label(m, &s.owner),
+                s.containment.trim(),
+                s.rollback.trim()
+            );
+            if !s.can_pause.is_empty() {
+                let who: Vec<String> = s.can_pause.iter().map(|p| person_label(m, p)).collect();
+                t.push_str(&format!(" May pause: {}.", who.join(", ")));
+            }
+            if let Some(c) = &s.customer_communication {
+                t.push_str(&format!(
+                    " Tell customers when: {} (owner {}).",
+                    c.when.trim_end_matches('.'),
+                    person_label(m, &c.owner)
+                ));
+            }
+            t.push_str(&format!(" Postmortem: {}.", s.postmortem));
+            t
+        }
+        None => format!("{action} No playbook names this failure: add `playbook:` to the monitor."),
+    };
+    Rule {
+        alert: alert_name(name, &a.spec.monitors, i).expect("monitor with a response"),
+        expr: expr(name, mo),
+        labels: Labels {
+            agent: name.clone(),
+            metric: mo.metric.as_str().to_string(),
+            window: mo.window.clone(),
+            response: response.as_str().to_string(),
+            severity: match response {
+                Response::Pause => "critical",
+                Response::RecommendOnly => "warning",
+            }
+            .to_string(),
+            owner: owners.business.clone(),
+            technical_owner: owners.technical.clone(),
+        },
+        annotations: Annotations {
+            summary: format!("{name}: {}", what(mo)),
+            description: format!(
+                "agentgov monitor {} of {name} ({} above {} over {}). Response: {}. Business owner {}, technical owner {}.",
+                i + 1,
+                mo.metric.as_str(),
+                number(mo.above),
+                mo.window,
+                response.as_str(),
+                person_label(m, &owners.business),
+                person_label(m, &owners.technical)
+            ),
+            playbook: playbook.unwrap_or("none").to_string(),
+            runbook,
+        },
+    }
+}
+
+const HEADER: &str = "\
+# Generated by `agentgov build` from the governance repository: edit the Agent files, not this one.
+# One alerting rule per agent monitor, one group per agent. The runtime exports counters labelled
+# `agent`: agentgov_actions_failed_total, agentgov_reviews_total, agentgov_reviews_rejected_total,
+# agentgov_restricted_field_access_total, agentgov_corrections_total.
+# rejection_rate: rejected reviews / reviews over the window (no alert in a window without reviews).
+# rejection_rate_increase: that rate minus the same rate one window earlier (`offset`), an absolute
+# increase: 0.10 means ten percentage points week over week.
+# Every alert carries `agent`, `response` (recommend-only or pause), `owner` (business owner) and
+# `technical_owner`, and names its playbook in the annotations.
+";
+
+/// The whole rules file.
+pub fn rules_yaml(m: &Model) -> String {
+    let mut body = String::new();
+    for a in m.agents.values() {
+        let mut rules = Vec::new();
+        let mut skipped = Vec::new();
+        for (i, mo) in a.spec.monitors.iter().enumerate() {
+            match mo.then {
+                Some(r) => rules.push(rule(m, a, i, r)),
+                None => skipped.push(format!(
+                    "# {}: monitor {} ({} above {} over {}) has no `then` response, so no alert is generated; add `then: recommend-only` or `then: pause`.\n",
+                    a.name,
+                    i + 1,
+                    mo.metric.as_str(),
+                    number(mo.above),
+                    mo.window
+                )),
+            }
+        }
+        for s in &skipped {
+            body.push_str(s);
+        }
+        if rules.is_empty() {
+            if a.spec.monitors.is_empty() {
+                body.push_str(&format!("# {}: no monitors.\n", a.name));
+            }
+            continue;
+        }
+        let group = Group {
+            name: format!("agentgov.{}", a.name),
+            rules,
+        };
+        body.push_str(&serde_yaml::to_string(&[group]).expect("rules serialize"));
+    }
+    let mut out = String::from(HEADER);
+    if body.lines().any(|l| !l.starts_with('#')) {
+        out.push_str("groups:\n");
+        out.push_str(&body);
+    } else {
+        out.push_str(&body);
+        out.push_str("groups: []\n");
+    }
+    out
 }

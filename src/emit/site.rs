@@ -1,7 +1,794 @@
-//! TODO
+//! `site/`: the policy site for compliance reviewers, rendered with tera from `templates/`.
+//!
+//! The pages are a pure function of the checked repository and `today`: no clock, no network,
+//! sorted everywhere. Templates are embedded in the binary; `--templates DIR` replaces any of
+//! them by file name. Every user text is escaped by tera's autoescape (HTML) or by the SVG and
+//! Markdown writers here; the only `safe` values are the SVG and the rule documentation, both
+//! produced and escaped in Rust.
+
+pub mod facts;
+pub mod frameworks;
+pub mod markdown;
+pub mod svg;
 
 use super::{Artifact, EmitContext};
+use crate::diag::Severity;
+use facts::{OpRow, ReachRow};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use tera::Tera;
 
-pub fn emit(_cx: &EmitContext) -> Vec<Artifact> {
-    Vec::new()
+/// Built-in templates, by file name.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("agent.html", include_str!("../../templates/agent.html")),
+    ("workflow.html", include_str!("../../templates/workflow.html")),
+    ("comparison.html", include_str!("../../templates/comparison.html")),
+    ("risks.html", include_str!("../../templates/risks.html")),
+    ("approvals.html", include_str!("../../templates/approvals.html")),
+    ("accountability.html", include_str!("../../templates/accountability.html")),
+    ("playbooks.html", include_str!("../../templates/playbooks.html")),
+    ("audit.html", include_str!("../../templates/audit.html")),
+    ("waivers.html", include_str!("../../templates/waivers.html")),
+    ("rules.html", include_str!("../../templates/rules.html")),
+    ("frameworks.html", include_str!("../../templates/frameworks.html")),
+    ("POLICY.md", include_str!("../../templates/POLICY.md")),
+];
+
+/// Static files copied into `site/` (overridable by name too).
+pub const STATIC: &[(&str, &str)] = &[("style.css", include_str!("../../templates/style.css"))];
+
+/// HTML escaping for tera: `& < > " '` (attribute values are always double-quoted).
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Markdown text escaping for POLICY.md: no HTML, no links, no table breaks, one line.
+/// (`_` is left alone: GitHub Markdown does not emphasise inside words like `model_version`.)
+pub fn escape_md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\\' | '`' | '*' | '[' | ']' | '|' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes HTML, then turns `backtick` spans into `<code>` (for finding messages).
+pub fn code_spans(s: &str) -> String {
+    let escaped = escape_html(s);
+    let parts: Vec<&str> = escaped.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return escaped;
+    }
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(part);
+            out.push_str("</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+fn code_filter(v: &Value, _: &std::collections::HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(match v {
+        Value::String(s) => code_spans(s),
+        Value::Null => String::new(),
+        other => code_spans(&other.to_string()),
+    }))
+}
+
+fn md_filter(v: &Value, _: &std::collections::HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(match v {
+        Value::String(s) => escape_md(s),
+        Value::Null => String::new(),
+        other => escape_md(&other.to_string()),
+    }))
+}
+
+/// Reads the files of a `--templates DIR`: known template and static names, plus any other
+/// `.html` file (for partials the overrides include).
+fn overrides(dir: &Path) -> Result<BTreeMap<String, String>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read templates folder {}: {e}", dir.display()))?;
+    let mut out = BTreeMap::new();
+    for e in entries {
+        let e = e.map_err(|e| format!("cannot read templates folder {}: {e}", dir.display()))?;
+        let name = e.file_name().to_string_lossy().to_string();
+        let known = TEMPLATES.iter().chain(STATIC).any(|(n, _)| *n == name);
+        if (known || name.ends_with(".html")) && e.path().is_file() {
+            let text = std::fs::read_to_string(e.path()).map_err(|err| format!("cannot read {}: {err}", e.path().display()))?;
+            out.insert(name, text);
+        }
+    }
+    Ok(out)
+}
+
+/// The template engine with the built-in templates, replaced by those in `dir`.
+pub fn engine(dir: Option<&Path>) -> Result<(Tera, BTreeMap<String, String>), String> {
+    let mut files: BTreeMap<String, String> = TEMPLATES.iter().chain(STATIC).map(|(n, t)| (n.to_string(), t.to_string())).collect();
+    if let Some(d) = dir {
+        files.extend(overrides(d)?);
+    }
+    let mut tera = Tera::default();
+    tera.set_escape_fn(escape_html);
+    tera.register_filter("md", md_filter);
+    tera.register_filter("code", code_filter);
+    let templates: Vec<(String, String)> = files
+        .iter()
+        .filter(|(n, _)| !STATIC.iter().any(|(s, _)| s == n))
+        .map(|(n, t)| (n.clone(), t.clone()))
+        .collect();
+    tera.add_raw_templates(templates).map_err(|e| template_error(&e))?;
+    let statics = files.into_iter().filter(|(n, _)| STATIC.iter().any(|(s, _)| s == n)).collect();
+    Ok((tera, statics))
+}
+
+fn template_error(e: &tera::Error) -> String {
+    use std::error::Error;
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
+}
+
+pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
+    match try_emit(cx) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("warning: --templates: {e}; the site uses the built-in templates");
+            render_site(cx, None).expect("the built-in templates render")
+        }
+    }
+}
+
+/// The site, with `cx.templates` overriding the built-in templates; `Err` names the template
+/// problem (for `agentgov build` to report).
+pub fn try_emit(cx: &EmitContext) -> Result<Vec<Artifact>, String> {
+    render_site(cx, cx.templates)
+}
+
+// ---------------------------------------------------------------- view model
+
+#[derive(Serialize)]
+struct PersonView {
+    id: String,
+    name: String,
+    email: String,
+    role: Option<String>,
+}
+
+fn person(cx: &EmitContext, id: &str) -> PersonView {
+    match cx.model.people.get(id) {
+        Some(p) => PersonView {
+            id: id.to_string(),
+            name: p.person.name.clone(),
+            email: p.person.email.clone(),
+            role: p.person.role.clone(),
+        },
+        None => PersonView {
+            id: id.to_string(),
+            name: id.to_string(),
+            email: String::new(),
+            role: None,
+        },
+    }
+}
+
+fn names(cx: &EmitContext, ids: impl IntoIterator<Item = String>) -> Vec<String> {
+    let set: BTreeSet<String> = ids.into_iter().collect();
+    set.iter().map(|i| facts::person_name(cx, i)).collect()
+}
+
+#[derive(Serialize)]
+struct TierView {
+    id: String,
+    rank: usize,
+    label: String,
+    description: Option<String>,
+    count: usize,
+    groups: Vec<GroupView>,
+}
+
+#[derive(Serialize)]
+struct GroupView {
+    id: String,
+    members: Vec<String>,
+}
+
+fn tiers(cx: &EmitContext) -> Vec<TierView> {
+    let p = cx.model.policy();
+    p.tiers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| TierView {
+            id: t.id.clone(),
+            rank: i,
+            label: facts::tier_label(cx, i),
+            description: t.description.clone(),
+            count: cx.plan.approvals[i].count,
+            groups: t
+                .approvals
+                .iter()
+                .map(|a| GroupView {
+                    id: a.from.clone(),
+                    members: facts::members(cx, &a.from).iter().map(|m| facts::person_name(cx, m)).collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct AgentTier {
+    id: String,
+    label: String,
+    approvers: String,
+    ops: Vec<OpRow>,
+}
+
+#[derive(Serialize)]
+struct AgentView {
+    name: String,
+    description: Option<String>,
+    file: String,
+    business: PersonView,
+    technical: PersonView,
+    model: crate::model::ModelRef,
+    prompt_path: Option<String>,
+    prompt_sha256: Option<String>,
+    mode: &'static str,
+    stage: Option<&'static str>,
+    since: Option<String>,
+    sample_pct: Option<String>,
+    cadence: &'static str,
+    last_reviewed: Option<String>,
+    next_review: Option<String>,
+    review_status: &'static str,
+    tiers: Vec<AgentTier>,
+    never: Vec<OpRow>,
+    other_denied: usize,
+    delegates: Vec<(String, Vec<String>)>,
+    reach: Vec<ReachRow>,
+    svg: String,
+    monitors: Vec<Value>,
+    playbooks: Vec<Value>,
+    pausers: Vec<String>,
+    workflows: Vec<String>,
+    findings: Vec<Value>,
+    /// Counts per tier then never, for the matrix.
+    counts: Vec<usize>,
+}
+
+fn pct(r: f64) -> String {
+    let p = r * 100.0;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{}%", p.round() as i64)
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+fn finding_view(cx: &EmitContext, d: &crate::diag::Diagnostic) -> Value {
+    let _ = cx;
+    json!({
+        "rule": d.rule,
+        "severity": if d.waived.is_some() { "waived" } else { d.severity.as_str() },
+        "message": d.message,
+        "help": d.help,
+        "file": d.location.as_ref().map(|l| l.file.clone()),
+        "line": d.location.as_ref().map(|l| l.line),
+        "target": d.target,
+        "waived": d.waived.as_ref().map(|w| json!({"by": facts::person_name(cx, &w.approved_by), "expires": w.expires, "justification": w.justification})),
+    })
+}
+
+fn agent_view(cx: &EmitContext, a: &crate::model::Agent) -> AgentView {
+    let ops = facts::agent_ops(cx, &a.name);
+    let ts = tiers(cx);
+    let mut counts: Vec<usize> = ops.by_tier.iter().map(Vec::len).collect();
+    counts.push(ops.never.len());
+    let tiers = ops
+        .by_tier
+        .into_iter()
+        .zip(&ts)
+        .map(|(rows, t)| AgentTier {
+            id: t.id.clone(),
+            label: t.label.clone(),
+            approvers: t.groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>().join(" + "),
+            ops: rows,
+        })
+        .collect();
+    let reach = facts::reach(cx, &a.name);
+    let svg = svg::reach_svg(&a.name, &reach, &cx.model.policy().classifications);
+    let (cadence, next) = facts::next_review(cx, a);
+    let rollout = a.spec.rollout.as_ref();
+    AgentView {
+        name: a.name.clone(),
+        description: a.metadata.description.clone(),
+        file: facts::file_of(cx, a.doc),
+        business: person(cx, &a.spec.owners.business),
+        technical: person(cx, &a.spec.owners.technical),
+        model: a.spec.model.clone(),
+        prompt_path: a.spec.prompt.as_ref().map(|p| p.path.clone()),
+        prompt_sha256: cx.prompt_hashes.get(&a.name).cloned(),
+        mode: a.spec.mode.as_str(),
+        stage: rollout.map(|r| r.stage.as_str()),
+        since: rollout.and_then(|r| r.since.clone()),
+        sample_pct: rollout.and_then(|r| r.sample_rate).map(pct),
+        cadence: cadence.as_str(),
+        last_reviewed: a.spec.review.as_ref().and_then(|r| r.last_reviewed.clone()),
+        next_review: next.map(|d| d.to_string()),
+        review_status: facts::review_status(cx, next),
+        tiers,
+        never: ops.never,
+        other_denied: ops.other_denied,
+        delegates: reach.delegates.clone(),
+        reach: reach.resources.clone(),
+        svg,
+        monitors: a
+            .spec
+            .monitors
+            .iter()
+            .map(|m| {
+                json!({"metric": m.metric.as_str(), "window": m.window, "above": m.above,
+                       "then": m.then.map(|t| t.as_str()), "playbook": m.playbook})
+            })
+            .collect(),
+        playbooks: facts::agent_playbooks(cx, &a.name)
+            .iter()
+            .filter_map(|p| cx.model.playbooks.get(p))
+            .map(|p| json!({"name": p.name, "failure_mode": p.spec.failure_mode, "owner": facts::person_name(cx, &p.spec.owner)}))
+            .collect(),
+        pausers: names(cx, facts::pausers(cx, &a.name)),
+        workflows: facts::agent_workflows(cx, &a.name).into_iter().collect(),
+        findings: cx
+            .diagnostics
+            .iter()
+            .filter(|d| d.target.as_deref() == Some(&format!("agent/{}", a.name)))
+            .map(|d| finding_view(cx, d))
+            .collect(),
+        counts,
+    }
+}
+
+fn workflow_view(cx: &EmitContext, w: &crate::model::Workflow) -> Value {
+    let tier = facts::workflow_tier(cx, w);
+    let steps: Vec<Value> = w
+        .spec
+        .steps
+        .iter()
+        .map(|s| {
+            let d = facts::step_decision(cx, w, s);
+            let op = crate::model::OpId::parse(&s.does);
+            json!({
+                "id": s.id, "agent": s.agent, "does": s.does, "fields": s.fields, "gate": s.gate,
+                "effect": d.effect.as_str(),
+                "tier": d.tier,
+                "label": facts::tier_rank(cx, &d).map(|r| facts::tier_label(cx, r)),
+                "why": d.reasons.iter().map(|r| facts::reason_text(cx, r)).collect::<Vec<_>>(),
+                "touches": s.touches, "checklist": s.checklist, "description": s.description,
+                "undo": op.as_ref().map(|o| facts::undo_text(cx, o)),
+                "op_effect": op.as_ref().and_then(|o| cx.model.operation(o)).map(|o| o.effect.as_str()),
+            })
+        })
+        .collect();
+    let required = facts::required_audit(cx, tier);
+    let missing: Vec<&String> = required.iter().filter(|f| !w.spec.audit.contains(f)).collect();
+    let standard: BTreeSet<&String> = cx.model.policy().audit.iter().flat_map(|a| a.required.values().flatten()).collect();
+    let specific: Vec<&String> = w.spec.audit.iter().filter(|f| !standard.contains(f)).collect();
+    let bounds = cx.model.policy().audit.as_ref().and_then(|a| a.retention_days);
+    let agents: BTreeSet<&String> = w.spec.steps.iter().map(|s| &s.agent).collect();
+    json!({
+        "name": w.name,
+        "description": w.metadata.description,
+        "file": facts::file_of(cx, w.doc),
+        "use_case": w.spec.use_case,
+        "risk": w.spec.risk,
+        "risk_level": facts::risk_level(cx, w),
+        "tier": cx.plan.tiers[tier],
+        "tier_label": facts::tier_label(cx, tier),
+        "steps": steps,
+        "agents": agents,
+        "audit": w.spec.audit,
+        "required": required,
+        "missing": missing,
+        "specific": specific,
+        "retention": facts::retention(cx, w),
+        "retention_default": w.spec.retention_days.is_none(),
+        "bounds": bounds.map(|b| json!({"min": b.min, "max": b.max})),
+        "rollback": w.spec.rollback.as_ref().map(|r| json!({"strategy": r.strategy, "owner": facts::person_name(cx, &r.owner), "within_minutes": r.within_minutes})),
+        "playbooks": w.spec.playbooks.iter().filter_map(|p| cx.model.playbooks.get(p)).map(|p| json!({
+            "name": p.name, "failure_mode": p.spec.failure_mode, "owner": facts::person_name(cx, &p.spec.owner),
+            "can_pause": names(cx, p.spec.can_pause.iter().cloned()),
+        })).collect::<Vec<_>>(),
+        "approval_summary": approval_summary(cx, w),
+        "findings": cx.diagnostics.iter().filter(|d| d.target.as_deref() == Some(&format!("workflow/{}", w.name))).map(|d| finding_view(cx, d)).collect::<Vec<_>>(),
+    })
+}
+
+/// The approval column of the comparison table.
+fn approval_summary(cx: &EmitContext, w: &crate::model::Workflow) -> String {
+    let mut parts = Vec::new();
+    for s in &w.spec.steps {
+        let d = facts::step_decision(cx, w, s);
+        if let Some(r) = facts::tier_rank(cx, &d).filter(|r| *r > 0) {
+            let groups: Vec<String> = cx.plan.approvals[r].groups.iter().cloned().collect();
+            parts.push(format!("{} ({}, {}) before {}", cx.plan.tiers[r], facts::tier_label(cx, r), groups.join(" + "), s.id));
+        } else if d.effect == crate::decide::Outcome::Deny {
+            parts.push(format!("{} is denied", s.id));
+        }
+    }
+    let mut agents: Vec<&str> = w.spec.steps.iter().map(|s| s.agent.as_str()).collect();
+    agents.sort();
+    agents.dedup();
+    let sampling: Vec<String> = agents
+        .iter()
+        .filter_map(|a| {
+            let r = cx.model.agents.get(*a)?.spec.rollout.as_ref()?;
+            Some(format!("{a}: {} stage, {} of outputs reviewed", r.stage.as_str(), pct(r.sample_rate?)))
+        })
+        .collect();
+    let head = if parts.is_empty() { "auto: no approval needed".to_string() } else { parts.join("; ") };
+    if sampling.is_empty() {
+        head
+    } else {
+        format!("{head}. Sampling: {}", sampling.join("; "))
+    }
+}
+
+fn page(tera: &Tera, name: &str, ctx: &Value) -> Result<Vec<u8>, String> {
+    let ctx = tera::Context::from_value(ctx.clone()).map_err(|e| template_error(&e))?;
+    tera.render(name, &ctx).map(String::into_bytes).map_err(|e| format!("{name}: {}", template_error(&e)))
+}
+
+/// Navigation entries: (file, label).
+const NAV: &[(&str, &str)] = &[
+    ("index.html", "Overview"),
+    ("comparison.html", "Use cases"),
+    ("risks.html", "Risks"),
+    ("approvals.html", "Approvals"),
+    ("accountability.html", "Accountability"),
+    ("audit.html", "Audit"),
+    ("playbooks.html", "Playbooks"),
+    ("waivers.html", "Waivers"),
+    ("frameworks.html", "Frameworks"),
+    ("rules.html", "Rules"),
+];
+
+/// Everything every page gets.
+fn common(cx: &EmitContext, root: &str, current: &str, title: &str) -> serde_json::Map<String, Value> {
+    let p = cx.model.policy.as_ref();
+    let mut m = serde_json::Map::new();
+    m.insert("root".into(), json!(root));
+    m.insert("title".into(), json!(title));
+    m.insert("today".into(), json!(cx.today.to_string()));
+    m.insert("policy_name".into(), json!(p.map(|p| p.name.clone())));
+    m.insert("policy_description".into(), json!(p.and_then(|p| p.metadata.description.clone())));
+    m.insert(
+        "nav".into(),
+        json!(NAV.iter().map(|(f, l)| json!({"href": format!("{root}{f}"), "label": l, "current": *f == current})).collect::<Vec<_>>()),
+    );
+    m.insert("agent_names".into(), json!(cx.model.agents.keys().collect::<Vec<_>>()));
+    m.insert("workflow_names".into(), json!(cx.model.workflows.keys().collect::<Vec<_>>()));
+    m.insert("tiers".into(), json!(tiers(cx)));
+    m
+}
+
+fn with(mut base: serde_json::Map<String, Value>, extra: Value) -> Value {
+    if let Value::Object(e) = extra {
+        base.extend(e);
+    }
+    Value::Object(base)
+}
+
+fn render_site(cx: &EmitContext, dir: Option<&Path>) -> Result<Vec<Artifact>, String> {
+    let (tera, statics) = engine(dir)?;
+    let mut out: Vec<Artifact> = Vec::new();
+    for (name, text) in &statics {
+        out.push((format!("site/{name}"), text.clone().into_bytes()));
+    }
+    let agents: Vec<AgentView> = cx.model.agents.values().map(|a| agent_view(cx, a)).collect();
+    let workflows: Vec<Value> = cx.model.workflows.values().map(|w| workflow_view(cx, w)).collect();
+
+    // Findings: active first (errors, warnings), then waived; canonical order within.
+    let mut findings: Vec<&crate::diag::Diagnostic> = cx.diagnostics.iter().collect();
+    findings.sort_by_key(|d| (d.waived.is_some(), std::cmp::Reverse(d.severity)));
+    let findings: Vec<Value> = findings.iter().map(|d| finding_view(cx, d)).collect();
+    let active = cx.diagnostics.iter().filter(|d| d.waived.is_none()).count();
+    let errors = cx.diagnostics.iter().filter(|d| d.waived.is_none() && d.severity == Severity::Error).count();
+
+    let mut reviews: Vec<&AgentView> = agents.iter().collect();
+    reviews.sort_by(|a, b| a.next_review.cmp(&b.next_review).then(a.name.cmp(&b.name)));
+    let reviews: Vec<Value> = reviews
+        .iter()
+        .map(|a| json!({"name": a.name, "cadence": a.cadence, "last": a.last_reviewed, "next": a.next_review, "status": a.review_status,
+                         "owner": a.business.name}))
+        .collect();
+
+    let index = with(
+        common(cx, "", "index.html", "Overview"),
+        json!({
+            "agents": agents, "workflows": workflows, "findings": findings, "active": active, "errors": errors,
+            "waivers": cx.model.waivers.len(), "reviews": reviews,
+            "connectors": cx.model.connectors.values().map(|c| json!({"name": c.name, "system": c.spec.system})).collect::<Vec<_>>(),
+            "people": cx.model.people.len(),
+        }),
+    );
+    out.push(("site/index.html".into(), page(&tera, "index.html", &index)?));
+
+    for a in &agents {
+        let ctx = with(
+            common(cx, "../", "", &format!("Agent {}", a.name)),
+            json!({"agent": a, "escalations": escalations(cx), "prohibited": cx.model.policy().prohibited}),
+        );
+        out.push((format!("site/agents/{}.html", a.name), page(&tera, "agent.html", &ctx)?));
+    }
+    for w in &workflows {
+        let ctx = with(common(cx, "../", "", &format!("Workflow {}", w["name"].as_str().unwrap_or(""))), json!({"workflow": w}));
+        out.push((format!("site/workflows/{}.html", w["name"].as_str().unwrap_or("")), page(&tera, "workflow.html", &ctx)?));
+    }
+
+    let simple = |file: &str, title: &str, extra: Value| -> Result<Artifact, String> {
+        let ctx = with(common(cx, "", file, title), extra);
+        Ok((format!("site/{file}"), page(&tera, file, &ctx)?))
+    };
+    out.push(simple("comparison.html", "Use cases compared", json!({"workflows": workflows}))?);
+    out.push(simple("risks.html", "Risk register", json!({"workflows": workflows, "risky": risky_ops(cx)}))?);
+    out.push(simple("approvals.html", "Approval matrix", approvals(cx))?);
+    out.push(simple("accountability.html", "Accountability", accountability(cx, &agents))?);
+    out.push(simple("playbooks.html", "Incident playbooks", playbooks(cx))?);
+    out.push(simple("audit.html", "Audit trail and retention", audit(cx, &workflows))?);
+    out.push(simple("waivers.html", "Waivers", waivers(cx))?);
+    out.push(simple("rules.html", "Rule reference", rules(cx))?);
+    out.push(simple("frameworks.html", "Framework mapping", json!({"frameworks": frameworks::evaluate(cx)}))?);
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+fn escalations(cx: &EmitContext) -> Vec<Value> {
+    cx.model
+        .policy()
+        .escalations
+        .iter()
+        .map(|e| json!({"id": e.id, "when": facts::condition_text(&e.when), "raise_to": e.raise_to, "description": e.description}))
+        .collect()
+}
+
+fn risky_ops(cx: &EmitContext) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (a, ap) in &cx.plan.agents {
+        for op in ap.operations.keys() {
+            let Some(id) = crate::model::OpId::parse(op) else { continue };
+            if !facts::is_risky(cx, &id) {
+                continue;
+            }
+            let d = facts::decide(cx, a, op, None, None);
+            out.push(json!({
+                "agent": a, "op": op,
+                "effect": ap.operations[op].effect.as_str(), "reversibility": ap.operations[op].reversibility.as_str(),
+                "decision": d.effect.as_str(), "tier": d.tier,
+                "label": facts::tier_rank(cx, &d).map(|r| facts::tier_label(cx, r)),
+                "why": d.reasons.iter().map(|r| facts::reason_text(cx, r)).collect::<Vec<_>>(),
+                "undo": facts::undo_text(cx, &id),
+                "classification": facts::resource_class(cx, &id.resource_id()),
+            }));
+        }
+    }
+    out
+}
+
+fn approvals(cx: &EmitContext) -> Value {
+    let p = cx.model.policy();
+    // Which (agent, operation) lands in which tier, with no context.
+    let mut by_tier: Vec<Vec<Value>> = vec![Vec::new(); cx.plan.tiers.len()];
+    for (a, ap) in &cx.plan.agents {
+        for op in ap.operations.keys() {
+            let d = facts::decide(cx, a, op, None, None);
+            if let Some(r) = facts::tier_rank(cx, &d) {
+                by_tier[r].push(json!({"agent": a, "op": op, "why": d.reasons.iter().map(|r| facts::reason_text(cx, r)).collect::<Vec<_>>()}));
+            }
+        }
+    }
+    json!({
+        "by_tier": by_tier,
+        "derive": p.derive.iter().map(|d| json!({"when": facts::when_text(&d.when), "require": d.require, "description": d.description})).collect::<Vec<_>>(),
+        "escalations": escalations(cx),
+        "prohibited": p.prohibited,
+        "recommend_only": cx.plan.tiers.get(cx.plan.recommend_only_rank),
+        "groups": cx.model.groups.values().map(|g| json!({"id": g.id, "description": g.description, "members": names(cx, g.members.iter().cloned())})).collect::<Vec<_>>(),
+    })
+}
+
+fn accountability(cx: &EmitContext, agents: &[AgentView]) -> Value {
+    let rows: Vec<Value> = agents
+        .iter()
+        .map(|a| {
+            let mut approver_groups = BTreeSet::new();
+            for t in &a.tiers {
+                if !t.ops.is_empty() {
+                    if let Some(r) = cx.plan.tiers.iter().position(|x| x == &t.id) {
+                        approver_groups.extend(cx.plan.approvals[r].groups.iter().cloned());
+                    }
+                }
+            }
+            let wfs: Vec<&crate::model::Workflow> = a.workflows.iter().filter_map(|w| cx.model.workflows.get(w)).collect();
+            json!({
+                "name": a.name, "business": a.business.name, "technical": a.technical.name,
+                "approvers": approver_groups.iter().map(|g| json!({"group": g, "members": names(cx, facts::members(cx, g))})).collect::<Vec<_>>(),
+                "pausers": a.pausers,
+                "rollback": names(cx, wfs.iter().filter_map(|w| w.spec.rollback.as_ref().map(|r| r.owner.clone()))),
+                "playbook_owners": names(cx, facts::agent_playbooks(cx, &a.name).iter().filter_map(|p| cx.model.playbooks.get(p)).map(|p| p.spec.owner.clone())),
+            })
+        })
+        .collect();
+    let people: Vec<Value> = cx
+        .model
+        .people
+        .values()
+        .map(|pe| {
+            let id = &pe.person.id;
+            let groups: Vec<&str> = cx.model.groups_of(id).collect();
+            let approves: Vec<String> = cx
+                .plan
+                .tiers
+                .iter()
+                .zip(&cx.plan.approvals)
+                .filter(|(_, ap)| ap.groups.iter().any(|g| groups.contains(&g.as_str())))
+                .map(|(t, _)| t.clone())
+                .collect();
+            json!({
+                "id": id, "name": pe.person.name, "role": pe.person.role, "email": pe.person.email,
+                "groups": groups,
+                "owns": cx.model.agents.values().filter(|a| &a.spec.owners.business == id || &a.spec.owners.technical == id)
+                    .map(|a| json!({"agent": a.name, "as": if &a.spec.owners.business == id { "business" } else { "technical" }})).collect::<Vec<_>>(),
+                "approves": approves,
+                "can_pause": cx.model.agents.keys().filter(|a| facts::pausers(cx, a).contains(id)).collect::<Vec<_>>(),
+                "rollback": cx.model.workflows.values().filter(|w| w.spec.rollback.as_ref().is_some_and(|r| &r.owner == id)).map(|w| w.name.clone()).collect::<Vec<_>>(),
+                "playbooks": cx.model.playbooks.values().filter(|p| &p.spec.owner == id).map(|p| p.name.clone()).collect::<Vec<_>>(),
+                "communication": cx.model.playbooks.values().filter(|p| p.spec.customer_communication.as_ref().is_some_and(|c| &c.owner == id)).map(|p| p.name.clone()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({"agents": rows, "people": people})
+}
+
+fn playbooks(cx: &EmitContext) -> Value {
+    let list: Vec<Value> = cx
+        .model
+        .playbooks
+        .values()
+        .map(|p| {
+            let s = &p.spec;
+            let monitors: Vec<Value> = cx
+                .model
+                .agents
+                .values()
+                .flat_map(|a| {
+                    a.spec
+                        .monitors
+                        .iter()
+                        .filter(|m| m.playbook.as_deref() == Some(p.name.as_str()))
+                        .map(move |m| json!({"agent": a.name, "metric": m.metric.as_str(), "window": m.window, "above": m.above, "then": m.then.map(|t| t.as_str())}))
+                })
+                .collect();
+            json!({
+                "name": p.name, "description": p.metadata.description, "file": facts::file_of(cx, p.doc),
+                "failure_mode": s.failure_mode, "detection": s.detection, "owner": facts::person_name(cx, &s.owner),
+                "can_pause": names(cx, s.can_pause.iter().cloned()), "containment": s.containment, "rollback": s.rollback,
+                "communication": s.customer_communication.as_ref().map(|c| json!({"when": c.when, "owner": facts::person_name(cx, &c.owner)})),
+                "postmortem": s.postmortem,
+                "workflows": cx.model.workflows.values().filter(|w| w.spec.playbooks.contains(&p.name)).map(|w| w.name.clone()).collect::<Vec<_>>(),
+                "monitors": monitors,
+            })
+        })
+        .collect();
+    json!({"playbooks": list})
+}
+
+fn audit(cx: &EmitContext, workflows: &[Value]) -> Value {
+    let a = cx.model.policy().audit.as_ref();
+    let by_tier: Vec<Value> = cx
+        .plan
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| json!({"tier": t, "own": a.and_then(|a| a.required.get(t)).cloned().unwrap_or_default(), "all": facts::required_audit(cx, i)}))
+        .collect();
+    json!({
+        "by_tier": by_tier,
+        "bounds": a.and_then(|a| a.retention_days).map(|b| json!({"min": b.min, "max": b.max})),
+        "rejection_reasons": a.map(|a| a.rejection_reasons.clone()).unwrap_or_default(),
+        "workflows": workflows,
+    })
+}
+
+fn waivers(cx: &EmitContext) -> Value {
+    let mut list: Vec<Value> = cx
+        .model
+        .waivers
+        .iter()
+        .map(|w| {
+            let expires = chrono::NaiveDate::parse_from_str(&w.spec.expires, "%Y-%m-%d").ok();
+            let left = expires.map(|e| (e - cx.today).num_days());
+            let status = match left {
+                None => "invalid date",
+                Some(d) if d < 0 => "expired",
+                Some(d) if d <= crate::rules::waivers::EXPIRY_NOTICE_DAYS => "expiring",
+                Some(_) => "active",
+            };
+            let waived: Vec<Value> = cx
+                .diagnostics
+                .iter()
+                .filter(|d| d.waived.is_some() && d.rule == w.spec.rule && d.target.as_deref() == Some(w.spec.target.as_str()))
+                .map(|d| finding_view(cx, d))
+                .collect();
+            json!({
+                "name": w.name, "description": w.metadata.description, "file": facts::file_of(cx, w.doc),
+                "rule": w.spec.rule, "target": w.spec.target, "justification": w.spec.justification,
+                "approved_by": facts::person_name(cx, &w.spec.approved_by), "expires": w.spec.expires,
+                "days_left": left, "status": status, "waived": waived,
+                "unused": cx.diagnostics.iter().any(|d| d.rule == "waiver-unused" && d.target.as_deref() == Some(&format!("waiver/{}", w.name))),
+            })
+        })
+        .collect();
+    list.sort_by(|a, b| a["expires"].as_str().cmp(&b["expires"].as_str()).then(a["name"].as_str().cmp(&b["name"].as_str())));
+    json!({"waivers": list, "unwaivable": cx.model.policy().unwaivable})
+}
+
+fn rules(cx: &EmitContext) -> Value {
+    let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
+    for r in crate::rules::registry() {
+        let level = cx.model.policy().rules.get(r.name).map(|l| match l {
+            crate::model::RuleLevel::Error => "error",
+            crate::model::RuleLevel::Warning => "warning",
+            crate::model::RuleLevel::Off => "off",
+        });
+        let all: Vec<_> = facts::findings(cx, r.name).collect();
+        let v = json!({
+            "name": r.name, "severity": r.default_severity.as_str(), "summary": r.summary,
+            "docs": markdown::to_html(r.docs, 2), "level": level,
+            "active": all.iter().filter(|d| d.waived.is_none()).count(),
+            "waived": all.iter().filter(|d| d.waived.is_some()).count(),
+            "unwaivable": cx.model.policy().unwaivable.iter().any(|u| u == r.name),
+        });
+        match groups.iter_mut().find(|(g, _)| g == r.group) {
+            Some((_, list)) => list.push(v),
+            None => groups.push((r.group.to_string(), vec![v])),
+        }
+    }
+    json!({"groups": groups.into_iter().map(|(g, rules)| json!({"group": g, "rules": rules})).collect::<Vec<_>>()})
 }

@@ -118,6 +118,9 @@ pub struct Workspace {
     pub ignored: Vec<String>,
     /// How many files hold at least one governance document.
     pub governance_files: usize,
+    /// Files that could not be read or parsed completely: what they define is unknown, so
+    /// references to missing ids are not reported while there are any.
+    pub incomplete: Vec<String>,
 }
 
 impl Workspace {
@@ -498,10 +501,17 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<(Workspace, Vec<Diagnosti
         docs: Vec::new(),
         ignored: Vec::new(),
         governance_files: 0,
+        incomplete: Vec::new(),
     };
     for (file_idx, pf) in parsed.into_iter().enumerate() {
-        diags.extend(pf.diags);
         let mut governance = false;
+        if pf.diags.iter().any(|d| {
+            matches!(d.rule, "yaml-syntax" | "input-limit" | "invalid-encoding" | "unreadable-file")
+        }) {
+            ws.incomplete.push(pf.source.path.clone());
+            governance = true;
+        }
+        diags.extend(pf.diags);
         let ndocs = pf.docs.len();
         for (i, root_node) in pf.docs.into_iter().enumerate() {
             let label = if ndocs > 1 {

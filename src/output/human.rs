@@ -28,10 +28,9 @@ struct Report<'a> {
     rule: &'a str,
     severity: Severity,
     source: Option<Arc<NamedSource<String>>>,
-    related: Vec<Report<'a>>,
     message: String,
-    label: Option<String>,
-    span: Option<(usize, usize)>,
+    /// Label, start and end byte of each highlighted span.
+    spans: Vec<(Option<String>, usize, usize)>,
     help: Option<String>,
 }
 
@@ -67,23 +66,16 @@ impl miette::Diagnostic for Report<'_> {
         self.source.as_ref().map(|s| s.as_ref() as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (start, end) = self.span?;
         self.source.as_ref()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new(
-            self.label.clone(),
-            start,
-            end.saturating_sub(start),
-        ))))
-    }
-    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
-        if self.related.is_empty() {
-            return None;
-        }
-        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.spans
+                .iter()
+                .map(|(label, start, end)| LabeledSpan::new(label.clone(), *start, end.saturating_sub(*start))),
+        ))
     }
 }
 
-fn report<'a>(d: &'a Diagnostic, sources: &Sources) -> Report<'a> {
+fn report<'a>(d: &'a Diagnostic, sources: &Sources) -> (Report<'a>, Vec<Report<'a>>) {
     let source = d.location.as_ref().and_then(|l| sources.files.get(&l.file).cloned());
     let position = d
         .location
@@ -91,34 +83,41 @@ fn report<'a>(d: &'a Diagnostic, sources: &Sources) -> Report<'a> {
         .map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column))
         .unwrap_or_default();
     let waived = if d.waived.is_some() { " (waived)" } else { "" };
-    Report {
+    let main_file = d.location.as_ref().map(|l| l.file.as_str());
+    // Evidence in the same file becomes extra labels; evidence elsewhere, notes of its own.
+    let (same, other): (Vec<_>, Vec<_>) = d.related.iter().partition(|r| Some(r.location.file.as_str()) == main_file);
+    let mut spans: Vec<(Option<String>, usize, usize)> = Vec::new();
+    if let Some(l) = source.as_ref().and(d.location.as_ref()) {
+        spans.push((d.label.clone(), l.span.start, l.span.end));
+    }
+    for r in same {
+        spans.push((Some(r.message.clone()), r.location.span.start, r.location.span.end));
+    }
+    let main = Report {
         rule: d.rule,
         severity: if d.waived.is_some() { Severity::Note } else { d.severity },
-        span: source.as_ref().and(d.location.as_ref()).map(|l| (l.span.start, l.span.end)),
+        spans,
         source,
-        related: d
-            .related
-            .iter()
-            .map(|r| Report {
-                rule: d.rule,
-                severity: Severity::Note,
-                source: sources.files.get(&r.location.file).cloned(),
-                related: vec![],
-                message: format!("{}:{}:{}: {}", r.location.file, r.location.line, r.location.column, r.message),
-                label: Some(r.message.clone()),
-                span: Some((r.location.span.start, r.location.span.end)),
-                help: None,
-            })
-            .collect(),
         message: format!(
             "{}[{}]: {position}{}{waived}",
             if d.waived.is_some() { "waived" } else { d.severity.as_str() },
             d.rule,
             d.message
         ),
-        label: d.label.clone(),
         help: d.help.clone(),
-    }
+    };
+    let notes = other
+        .into_iter()
+        .map(|r| Report {
+            rule: d.rule,
+            severity: Severity::Note,
+            source: sources.files.get(&r.location.file).cloned(),
+            message: format!("note: {}:{}:{}: {}", r.location.file, r.location.line, r.location.column, r.message),
+            spans: vec![(Some(r.message.clone()), r.location.span.start, r.location.span.end)],
+            help: None,
+        })
+        .collect();
+    (main, notes)
 }
 
 /// Renders diagnostics; `color` adds ANSI colors.
@@ -127,8 +126,11 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     let mut out = String::new();
     for d in diags {
-        let r = report(d, sources);
-        let _ = handler.render_report(&mut out, &r);
+        let (main, notes) = report(d, sources);
+        let _ = handler.render_report(&mut out, &main);
+        for n in notes {
+            let _ = handler.render_report(&mut out, &n);
+        }
         out.push('\n');
     }
     out

@@ -1,7 +1,10 @@
 //! Renderings of diagnostics: human (miette), JSON, and the CI formats.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 
 use crate::diag::Summary;
 

@@ -1,14 +1,273 @@
 //! `delegation-escalation`.
 
 use super::Context;
-use crate::diag::Diagnostic;
+use crate::decide::is_read;
+use crate::diag::{tick, Diagnostic};
+use crate::graph::{personal_rank, resource_class};
+use crate::model::{resource_pattern_matches, segment_matches, Agent, Effect, Model, OpId, Reversibility};
+use std::collections::{BTreeMap, HashMap};
 
 crate::declare_rule! {
     /// ## What it finds
-    /// TODO
-    pub DELEGATION_ESCALATION = { name: "delegation-escalation", group: "least-privilege", severity: Error, summary: "through delegation an agent reaches a risky operation it is not granted itself" }
+    /// Through `delegates_to`, directly or transitively, an agent reaches an operation it is not
+    /// granted itself and that is consequential:
+    ///
+    /// - external (it leaves the company: sending, publishing), or
+    /// - irreversible, or
+    /// - a write (any operation that is not a read: `read`, `list`, `get`, `search`, `view`,
+    ///   `query`) on personal or sensitive data. The data class is the delegate's: the highest
+    ///   class among the fields its grants list, or, when a covering grant lists no fields, the
+    ///   highest class of the resource's fields and of the resource itself. "Personal or
+    ///   sensitive" is at or above `personal` in the Policy's `classifications` (or `sensitive`
+    ///   when there is no `personal`).
+    ///
+    /// Operations every request for is denied anyway (matched by a Policy prohibition) are not
+    /// reported. Each (agent, operation) is reported once, through the nearest delegate granted it,
+    /// at the agent's `delegates_to` entry that starts the path; the message shows the whole path
+    /// and the delegate's grant is shown as related.
+    ///
+    /// ## Why it matters
+    /// Delegation is privilege: an agent that may invoke another can make it act on its behalf.
+    /// If the chain ends at an agent that sends email or writes customer records, the delegating
+    /// agent effectively holds that power, but its own grants (what reviewers read) do not say
+    /// so. This is the agent version of the confused deputy.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kind: Agent
+    /// metadata: { name: campaign-writer }
+    /// spec:
+    ///   grants:
+    ///     - resource: email.campaigns
+    ///       operations: [create]
+    ///   delegates_to: [segmenter]     # segmenter delegates to mailer, which may send email
+    /// ```
+    ///
+    /// ## How to fix
+    /// Remove the delegation, or narrow the delegate's grants to what the delegating agent may
+    /// trigger. If the delegating agent really needs the operation, grant it to that agent
+    /// explicitly, so that its gate, review and audit apply and reviewers see it.
+    pub DELEGATION_ESCALATION = { name: "delegation-escalation", group: "least-privilege", severity: Error, summary: "through delegation an agent reaches an external, irreversible or personal-data write operation it is not granted" }
 }
 
-pub fn check(_cx: &Context) -> Vec<Diagnostic> {
-    Vec::new()
+/// Why an operation of an agent is consequential, or `None`.
+fn risk(m: &Model, a: &Agent, op: &OpId, threshold: Option<usize>) -> Option<String> {
+    let spec = m.operation(op)?;
+    let res = m.resource(&op.connector, &op.resource)?;
+    let mut why = Vec::new();
+    if spec.effect == Effect::External {
+        why.push("external".to_string());
+    }
+    if spec.reversibility == Reversibility::Irreversible {
+        why.push("irreversible".to_string());
+    }
+    if !is_read(&op.operation) {
+        if let Some(t) = threshold {
+            let covering: Vec<_> = a
+                .spec
+                .grants
+                .iter()
+                .filter(|g| {
+                    resource_pattern_matches(&g.resource, &op.connector, &op.resource)
+                        && g.operations.iter().any(|o| segment_matches(o, &op.operation))
+                })
+                .collect();
+            let class = if covering.iter().all(|g| g.fields.is_some()) {
+                covering
+                    .iter()
+                    .flat_map(|g| g.fields.iter().flatten())
+                    .filter_map(|f| res.fields.get(f).and_then(|c| m.class_rank(c)))
+                    .max()
+            } else {
+                resource_class(m, res)
+            };
+            if let Some(c) = class.filter(|c| *c >= t) {
+                why.push(format!("writes {} data", m.policy().classifications[c]));
+            }
+        }
+    }
+    (!why.is_empty()).then(|| why.join(", "))
+}
+
+pub fn check(cx: &Context) -> Vec<Diagnostic> {
+    let m = cx.model;
+    let threshold = personal_rank(m);
+    // Consequential operations of every agent that someone delegates to: computed once per agent.
+    let mut risky: HashMap<&str, BTreeMap<&str, String>> = HashMap::new();
+    for a in m.agents.values() {
+        for d in &a.spec.delegates_to {
+            if risky.contains_key(d.as_str()) {
+                continue;
+            }
+            let (Some(delegate), Some(dp)) = (m.agents.get(d), cx.plan.agents.get(d)) else {
+                continue;
+            };
+            let mut ops = BTreeMap::new();
+            for (id, op_plan) in &dp.operations {
+                if op_plan.prohibited.is_some() {
+                    continue;
+                }
+                if let Some(why) = OpId::parse(id).and_then(|op| risk(m, delegate, &op, threshold)) {
+                    ops.insert(id.as_str(), why);
+                }
+            }
+            risky.insert(d.as_str(), ops);
+        }
+    }
+    // Every agent reached through delegation is named in some `delegates_to`, so it is in `risky`.
+    let mut out = Vec::new();
+    for a in m.agents.values() {
+        if a.spec.delegates_to.is_empty() {
+            continue;
+        }
+        let reached = cx.graph.operations_via_delegation(&a.name, |op, grantee| {
+            risky.get(grantee).is_some_and(|ops| ops.contains_key(op))
+        });
+        for r in reached {
+            let Some(first) = r.path.get(1) else {
+                continue;
+            };
+            let Some(entry) = a.spec.delegates_to.iter().position(|d| d == first) else {
+                continue;
+            };
+            let why = &risky[r.grantee.as_str()][r.operation.as_str()];
+            let path = r.path.join(" → ");
+            let grantee = &m.agents[&r.grantee];
+            let op = OpId::parse(&r.operation).expect("a concrete operation");
+            let g = &grantee.spec.grants[r.grant];
+            let j = g
+                .operations
+                .iter()
+                .position(|o| o == &op.operation)
+                .or_else(|| g.operations.iter().position(|o| o == "*"));
+            let grant_ptr = match j {
+                Some(j) => format!("/spec/grants/{}/operations/{j}", r.grant),
+                None => format!("/spec/grants/{}", r.grant),
+            };
+            let help = if r.path.len() > 2 {
+                format!(
+                    "remove {} from {}'s `delegates_to`, narrow the grants along `{path}`, or grant {} to {} itself so that its gate and review apply",
+                    tick(first),
+                    tick(&a.name),
+                    tick(&op),
+                    tick(&a.name)
+                )
+            } else {
+                format!(
+                    "remove {} from `delegates_to`, narrow {}'s grant, or grant {} to {} itself so that its gate and review apply",
+                    tick(first),
+                    tick(&r.grantee),
+                    tick(&op),
+                    tick(&a.name)
+                )
+            };
+            out.push(
+                Diagnostic::error(
+                    DELEGATION_ESCALATION.name,
+                    format!(
+                        "{} reaches {} ({why}) through delegation without being granted it: {path}",
+                        tick(&a.name),
+                        tick(&op)
+                    ),
+                )
+                .at(cx.ws.loc(a.doc, &format!("/spec/delegates_to/{entry}")))
+                .label(format!("delegation path to {}", tick(&op)))
+                .help(help)
+                .related(cx.ws.loc(grantee.doc, &grant_ptr), format!("{} is granted {} here", tick(&r.grantee), tick(&op)))
+                .target(format!("agent/{}", a.name))
+                .subject(&r.operation),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::graph::test_repo::findings;
+
+    fn agent(name: &str, grants: &str, delegates: &str) -> String {
+        format!(
+            r#"apiVersion: agentgov.dev/v1
+kind: Agent
+metadata: {{ name: {name} }}
+spec:
+  owners: {{ business: ana, technical: dev }}
+  model: {{ provider: example, name: small, version: "1" }}
+  mode: autonomous
+  grants:
+{grants}
+  delegates_to: [{delegates}]
+"#
+        )
+    }
+
+    const CREATE: &str = "    - { resource: mail.campaigns, operations: [create] }";
+
+    #[test]
+    fn transitive_three_deep() {
+        // a → b → c → writer (base agent: send is external and irreversible).
+        let files = [
+            agent("a", CREATE, "b"),
+            agent("b", CREATE, "c"),
+            agent("c", CREATE, "writer"),
+        ]
+        .join("---\n");
+        let f = findings(&[("chain.yaml", &files)], "delegation-escalation");
+        let msgs: Vec<&str> = f.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "`a` reaches `mail.campaigns.send` (external, irreversible) through delegation without being granted it: a → b → c → writer",
+                "`b` reaches `mail.campaigns.send` (external, irreversible) through delegation without being granted it: b → c → writer",
+                "`c` reaches `mail.campaigns.send` (external, irreversible) through delegation without being granted it: c → writer",
+            ]
+        );
+        // At the first entry of the path, with the grantee's grant as evidence.
+        assert_eq!(f[0].location.as_ref().unwrap().line, 10);
+        assert_eq!(f[0].related[0].location.file, "agents.yaml");
+        assert_eq!(f[0].related[0].location.line, 11);
+        assert_eq!(f[0].target.as_deref(), Some("agent/a"));
+        // `crm.contacts.read` is reached too, but a read is not an escalation.
+        assert!(!msgs.iter().any(|m| m.contains("crm.contacts.read")));
+    }
+
+    #[test]
+    fn an_operation_granted_to_the_agent_itself_is_no_escalation() {
+        let files = [
+            agent("a", "    - { resource: mail.campaigns, operations: [create, send] }", "writer"),
+        ]
+        .join("");
+        assert!(findings(&[("a.yaml", &files)], "delegation-escalation").is_empty());
+    }
+
+    #[test]
+    fn writes_of_personal_data_depend_on_the_delegates_fields() {
+        let stage = agent("tagger", "    - { resource: crm.contacts, operations: [update], fields: [stage] }", "");
+        let email = agent("fixer", "    - { resource: crm.contacts, operations: [update], fields: [email] }", "");
+        let whole = agent("bulk", "    - { resource: crm.contacts, operations: [update] }", "");
+        let boss = agent("boss", CREATE, "tagger, fixer, bulk");
+        let files = [boss, stage, email, whole].join("---\n");
+        let f = findings(&[("team2.yaml", &files)], "delegation-escalation");
+        // One finding for the operation, through the nearest grantee in name order (`bulk`).
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(
+            f[0].message,
+            "`boss` reaches `crm.contacts.update` (writes personal data) through delegation without being granted it: boss → bulk"
+        );
+        let only_stage = [agent("boss", CREATE, "tagger"), agent("tagger", "    - { resource: crm.contacts, operations: [update], fields: [stage] }", "")].join("---\n");
+        assert!(findings(&[("team2.yaml", &only_stage)], "delegation-escalation").is_empty());
+        let only_email = [agent("boss", CREATE, "fixer"), agent("fixer", "    - { resource: crm.contacts, operations: [update], fields: [email] }", "")].join("---\n");
+        assert_eq!(findings(&[("team2.yaml", &only_email)], "delegation-escalation").len(), 1);
+    }
+
+    #[test]
+    fn prohibited_operations_are_not_escalations() {
+        let files = [
+            agent("boss", CREATE, "cleaner"),
+            agent("cleaner", "    - { resource: crm.contacts, operations: [delete], fields: [stage] }", ""),
+        ]
+        .join("---\n");
+        assert!(findings(&[("x.yaml", &files)], "delegation-escalation").is_empty());
+    }
 }

@@ -1,14 +1,97 @@
 //! `missing-checklist`.
 
 use super::Context;
-use crate::diag::Diagnostic;
+use crate::diag::{tick, Diagnostic};
 
 crate::declare_rule! {
     /// ## What it finds
-    /// TODO
-    pub MISSING_CHECKLIST = { name: "missing-checklist", group: "approvals", severity: Warning, summary: "a step at the strongest tier without a reviewer checklist" }
+    /// A workflow step gated with the Policy's strongest tier (`two-person` in the usual Policy)
+    /// that has no reviewer `checklist`. The rule uses the strongest tier, whatever it is called,
+    /// so a Policy that renames or adds tiers is still covered; a Policy with a single tier has no
+    /// gate to check.
+    ///
+    /// ## Why it matters
+    /// The strongest gate guards the actions with the worst consequences. Without a checklist two
+    /// approvers each assume the other checked the audience, the claims and the rollback plan;
+    /// with one, what they verified is recorded and comparable.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// steps:
+    ///   - { id: send, agent: writer, does: mail.campaigns.send, gate: two-person }
+    /// ```
+    ///
+    /// ## How to fix
+    /// List what the approvers verify:
+    /// ```yaml
+    ///   - id: send
+    ///     agent: writer
+    ///     does: mail.campaigns.send
+    ///     gate: two-person
+    ///     checklist: [source-data-verified, claims-approved, audience-correct,
+    ///                 escalation-triggers-checked, legal-flags-absent, rollback-ready]
+    /// ```
+    pub MISSING_CHECKLIST = { name: "missing-checklist", group: "approvals", severity: Warning, summary: "a step gated with the strongest tier has no reviewer checklist" }
 }
 
-pub fn check(_cx: &Context) -> Vec<Diagnostic> {
-    Vec::new()
+pub fn check(cx: &Context) -> Vec<Diagnostic> {
+    let m = cx.model;
+    let tiers = &m.policy().tiers;
+    if tiers.len() < 2 {
+        return Vec::new();
+    }
+    let strongest = tiers.len() - 1;
+    let name = &tiers[strongest].id;
+    let mut out = Vec::new();
+    for w in m.workflows.values() {
+        for (i, s) in w.spec.steps.iter().enumerate() {
+            if m.tier_rank(&s.gate) != Some(strongest) || !s.checklist.is_empty() {
+                continue;
+            }
+            out.push(
+                Diagnostic::warning(
+                    MISSING_CHECKLIST.name,
+                    format!("step {} of workflow {} is gated {} but has no reviewer checklist", tick(&s.id), tick(&w.name), tick(name)),
+                )
+                .at(cx.ws.loc(w.doc, &format!("/spec/steps/{i}/gate")))
+                .label("no `checklist`")
+                .help("add `checklist: [...]` to the step, e.g. `[source-data-verified, claims-approved, audience-correct, rollback-ready]`")
+                .target(format!("workflow/{}", w.name))
+                .subject(&s.id),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::util::testing::{base, of};
+
+    const RULE: &str = "missing-checklist";
+
+    #[test]
+    fn strongest_tier_by_position_not_name() {
+        assert!(of(RULE, &[]).is_empty());
+        let wf: String = base("workflow.yaml")
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("checklist:"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(of(RULE, &[("workflow.yaml", &wf)]).len(), 1);
+        // Renamed strongest tier.
+        let policy = base("policy.yaml").replace("two-person", "dual-control");
+        let wf2 = wf.replace("two-person", "dual-control");
+        let tests = base("tests.yaml").replace("two-person", "dual-control");
+        let found = of(
+            RULE,
+            &[
+                ("workflow.yaml", &wf2),
+                ("policy.yaml", &policy),
+                ("tests.yaml", &tests),
+            ],
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].message.contains("`dual-control`"));
+    }
 }

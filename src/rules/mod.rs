@@ -78,6 +78,7 @@ pub mod waiver_unjustified;
 pub mod waiver_unused;
 pub mod waiver_unwaivable;
 pub mod waivers;
+pub mod util;
 
 /// Rules about waivers, emitted by [`waivers::apply`] after the analysis rules ran.
 pub static WAIVER_RULES: &[&RuleInfo] = &[

@@ -1,0 +1,308 @@
+//! `--format sarif`: SARIF 2.1.0 for code scanning (GitHub, Azure DevOps, IDE viewers).
+//!
+//! Every registry entry is a rule descriptor; every finding a result with its rule index, a
+//! physical location relative to `%SRCROOT%` (the root of the git work tree when the governance
+//! folder lives inside one, else the governance folder), the evidence as related locations, a
+//! `partialFingerprints` entry built from the finding's meaning (so that moving a line does not
+//! reopen an alert), and an accepted external suppression for waived findings.
+
+use crate::diag::{Diagnostic, Location, Severity};
+use crate::load::Workspace;
+use crate::rules::{registry, RuleInfo};
+use serde_json::{json, Map, Value};
+use std::path::Path;
+
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const INFORMATION_URI: &str = "https://agentgov.dev";
+/// The key of our entry in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "agentgov/v1";
+
+/// Where the documentation page of a rule lives.
+pub fn help_uri(rule: &str) -> String {
+    format!("https://agentgov.dev/rules/{rule}")
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// `unused-grant` → `UnusedGrant` (SARIF's friendly rule name).
+fn pascal(rule: &str) -> String {
+    rule.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// A sentence for SARIF messages, which should end with a period.
+fn sentence(s: &str) -> String {
+    let t = s.trim_end();
+    if t.ends_with(['.', '!', '?']) {
+        t.to_string()
+    } else {
+        format!("{t}.")
+    }
+}
+
+/// The first paragraph of the rule's documentation that is not a heading.
+fn first_paragraph(docs: &str) -> Option<String> {
+    let mut para: Vec<&str> = Vec::new();
+    for line in docs.lines() {
+        let l = line.trim();
+        if l.starts_with('#') || l.starts_with("```") {
+            if !para.is_empty() {
+                break;
+            }
+            continue;
+        }
+        if l.is_empty() {
+            if !para.is_empty() {
+                break;
+            }
+            continue;
+        }
+        para.push(l);
+    }
+    (!para.is_empty()).then(|| para.join(" "))
+}
+
+fn descriptor(r: &RuleInfo) -> Value {
+    let full = first_paragraph(r.docs).unwrap_or_else(|| r.summary.to_string());
+    let docs = if r.docs.trim().is_empty() { r.summary } else { r.docs };
+    json!({
+        "id": r.name,
+        "name": pascal(r.name),
+        "shortDescription": { "text": sentence(r.summary) },
+        "fullDescription": { "text": sentence(&full) },
+        "help": { "text": docs, "markdown": docs },
+        "helpUri": help_uri(r.name),
+        "defaultConfiguration": { "level": level(r.default_severity) },
+        "properties": { "tags": [r.group, "governance"] },
+    })
+}
+
+/// A rule seen in findings but missing from the registry still gets a descriptor.
+fn bare_descriptor(rule: &str) -> Value {
+    json!({
+        "id": rule,
+        "name": pascal(rule),
+        "shortDescription": { "text": sentence(rule) },
+        "helpUri": help_uri(rule),
+    })
+}
+
+/// A file's uri relative to `%SRCROOT%`: the prefix of the governance folder in the work tree,
+/// then the path relative to it, percent-encoded where a URI needs it.
+pub fn uri(prefix: &str, file: &str) -> String {
+    let mut out = String::new();
+    for b in format!("{prefix}{file}").bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'!' | b'$' | b'&' | b'\''
+            | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn snippet(ws: &Workspace, l: &Location) -> Option<String> {
+    let f = ws.files.iter().find(|f| f.path == l.file)?;
+    let s = f.text.get(l.span.start..l.span.end.max(l.span.start))?;
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn physical(ws: &Workspace, prefix: &str, l: &Location) -> Value {
+    let mut region = Map::new();
+    region.insert("startLine".into(), json!(l.line.max(1)));
+    region.insert("startColumn".into(), json!(l.column.max(1)));
+    let (end_line, end_column) = if (l.end_line, l.end_column) < (l.line, l.column) {
+        (l.line, l.column)
+    } else {
+        (l.end_line, l.end_column)
+    };
+    region.insert("endLine".into(), json!(end_line.max(1)));
+    region.insert("endColumn".into(), json!(end_column.max(1)));
+    if let Some(text) = snippet(ws, l) {
+        region.insert("snippet".into(), json!({ "text": text }));
+    }
+    json!({
+        "artifactLocation": { "uri": uri(prefix, &l.file), "uriBaseId": "%SRCROOT%" },
+        "region": Value::Object(region),
+    })
+}
+
+fn whole_repository(ws: &Workspace, prefix: &str) -> Value {
+    let message = json!({ "text": "The governance repository as a whole." });
+    match ws.files.iter().min_by(|a, b| a.path.cmp(&b.path)) {
+        Some(f) => {
+            let first = f.text.lines().next().unwrap_or("");
+            json!({
+                "physicalLocation": {
+                    "artifactLocation": { "uri": uri(prefix, &f.path), "uriBaseId": "%SRCROOT%" },
+                    "region": {
+                        "startLine": 1,
+                        "startColumn": 1,
+                        "endLine": 1,
+                        "endColumn": first.chars().count() + 1,
+                    }
+                },
+                "message": message,
+            })
+        }
+        None => {
+            let folder = if prefix.is_empty() { "./".to_string() } else { uri(prefix, "") };
+            json!({
+                "physicalLocation": { "artifactLocation": { "uri": folder, "uriBaseId": "%SRCROOT%" } },
+                "message": message,
+            })
+        }
+    }
+}
+
+/// Renders a SARIF log. `prefix` is the governance folder relative to the git root (`""` or
+/// ending in `/`); `srcroot`, when known, is the absolute folder `%SRCROOT%` stands for.
+pub fn render(diags: &[Diagnostic], ws: &Workspace, prefix: &str, srcroot: Option<&Path>) -> String {
+    let reg = registry();
+    let mut rules: Vec<Value> = reg.iter().map(|r| descriptor(r)).collect();
+    let mut rule_ids: Vec<&str> = reg.iter().map(|r| r.name).collect();
+    for d in diags {
+        if !rule_ids.contains(&d.rule) {
+            rule_ids.push(d.rule);
+            rules.push(bare_descriptor(d.rule));
+        }
+    }
+    let results: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let mut r = Map::new();
+            r.insert("ruleId".into(), json!(d.rule));
+            let index = rule_ids.iter().position(|x| *x == d.rule).expect("every rule has a descriptor");
+            r.insert("ruleIndex".into(), json!(index));
+            r.insert("level".into(), json!(level(d.severity)));
+            let mut text = sentence(&d.message);
+            if let Some(h) = &d.help {
+                text.push(' ');
+                text.push_str(&sentence(h));
+            }
+            r.insert("message".into(), json!({ "text": text }));
+            let location = match &d.location {
+                Some(l) => json!({ "physicalLocation": physical(ws, prefix, l) }),
+                // A finding about the repository as a whole: GitHub code scanning rejects a
+                // result without an artifact, so point at the first line of the first file.
+                None => whole_repository(ws, prefix),
+            };
+            r.insert("locations".into(), json!([location]));
+            if !d.related.is_empty() {
+                let related: Vec<Value> = d
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, rel)| {
+                        json!({
+                            "id": i + 1,
+                            "physicalLocation": physical(ws, prefix, &rel.location),
+                            "message": { "text": sentence(&rel.message) },
+                        })
+                    })
+                    .collect();
+                r.insert("relatedLocations".into(), Value::Array(related));
+            }
+            r.insert("partialFingerprints".into(), json!({ FINGERPRINT_KEY: d.fingerprint }));
+            if let Some(w) = &d.waived {
+                let justification = format!(
+                    "Waived until {} by {}: {}",
+                    w.expires,
+                    w.approved_by,
+                    if w.justification.is_empty() { "(no justification)" } else { &w.justification }
+                );
+                r.insert(
+                    "suppressions".into(),
+                    json!([{
+                        "kind": "external",
+                        "status": "accepted",
+                        "justification": justification,
+                        "location": { "physicalLocation": physical(ws, prefix, &w.waiver) },
+                    }]),
+                );
+            }
+            let mut props = Map::new();
+            if let Some(t) = &d.target {
+                props.insert("target".into(), json!(t));
+            }
+            if let Some(l) = &d.label {
+                props.insert("label".into(), json!(l));
+            }
+            if !props.is_empty() {
+                r.insert("properties".into(), Value::Object(props));
+            }
+            Value::Object(r)
+        })
+        .collect();
+
+    let mut run = Map::new();
+    run.insert(
+        "tool".into(),
+        json!({
+            "driver": {
+                "name": "agentgov",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }
+        }),
+    );
+    if let Some(root) = srcroot {
+        if let Some(u) = file_uri(root) {
+            run.insert("originalUriBaseIds".into(), json!({ "%SRCROOT%": { "uri": u } }));
+        }
+    }
+    run.insert("columnKind".into(), json!("unicodeCodePoints"));
+    run.insert("results".into(), Value::Array(results));
+    let log = json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [Value::Object(run)],
+    });
+    let mut s = serde_json::to_string_pretty(&log).expect("sarif serializes");
+    s.push('\n');
+    s
+}
+
+/// `file:///abs/path/` for an absolute folder (ending in `/`, as SARIF requires).
+fn file_uri(root: &Path) -> Option<String> {
+    let abs = std::fs::canonicalize(root).ok()?;
+    let s = abs.to_str()?.replace('\\', "/");
+    let s = if s.starts_with('/') { s } else { format!("/{s}") };
+    let mut u = format!("file://{}", uri("", &s));
+    if !u.ends_with('/') {
+        u.push('/');
+    }
+    Some(u)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_uris() {
+        assert_eq!(pascal("unused-grant"), "UnusedGrant");
+        assert_eq!(uri("gov/", "agents/a b.yaml"), "gov/agents/a%20b.yaml");
+        assert_eq!(sentence("no policy"), "no policy.");
+        assert_eq!(sentence("done."), "done.");
+        assert_eq!(
+            first_paragraph("## What it finds\nAn operation\nthat is unused.\n\n## Why\nx").as_deref(),
+            Some("An operation that is unused.")
+        );
+    }
+}

@@ -1,0 +1,271 @@
+//! `--format sarif`: the output of the worked example, the base fixture and every rule fixture's
+//! failing case (overlaid on `tests/fixtures/base`) is valid against the official SARIF 2.1.0
+//! JSON schema (as shipped with Microsoft's validator, vendored in `tests/data/`) and carries
+//! what code scanning needs. The `#[ignore]`d test runs Microsoft's validator
+//! (`npm i -g @microsoft/sarif-multitool`) on the same logs.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn manifest() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in fs::read_dir(from).expect("fixture folder") {
+        let entry = entry.expect("entry");
+        let src = entry.path();
+        let dst = to.join(entry.file_name());
+        let ft = entry.file_type().expect("file type");
+        if ft.is_symlink() {
+            let target = fs::read_link(&src).expect("link");
+            let _ = fs::remove_file(&dst);
+            std::os::unix::fs::symlink(target, &dst).expect("symlink");
+        } else if ft.is_dir() {
+            fs::create_dir_all(&dst).expect("mkdir");
+            copy_tree(&src, &dst);
+        } else if entry.file_name() != "DELETE" {
+            fs::copy(&src, &dst).expect("copy");
+        }
+    }
+}
+
+/// The base fixture with a case's files over it (and the paths its `DELETE` lists removed).
+fn overlay(case: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_tree(&manifest().join("tests/fixtures/base"), dir.path());
+    if let Ok(list) = fs::read_to_string(case.join("DELETE")) {
+        for line in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let p = dir.path().join(line);
+            if p.is_dir() {
+                fs::remove_dir_all(&p).expect("delete dir");
+            } else {
+                let _ = fs::remove_file(&p);
+            }
+        }
+    }
+    copy_tree(case, dir.path());
+    dir
+}
+
+/// (name, folder, keep-alive) for the worked example, the base and every `*/fail` case.
+fn cases() -> Vec<(String, PathBuf, Option<tempfile::TempDir>)> {
+    let mut out = vec![
+        ("governance".to_string(), manifest().join("governance"), None),
+        ("base".to_string(), manifest().join("tests/fixtures/base"), None),
+    ];
+    let mut names: Vec<PathBuf> = fs::read_dir(manifest().join("tests/fixtures"))
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.join("fail").is_dir())
+        .collect();
+    names.sort();
+    for p in names {
+        let dir = overlay(&p.join("fail"));
+        let name = p.file_name().expect("name").to_string_lossy().into_owned();
+        out.push((name, dir.path().to_path_buf(), Some(dir)));
+    }
+    out
+}
+
+fn sarif_of(dir: &Path) -> String {
+    let out = Command::cargo_bin("agentgov")
+        .expect("binary")
+        .arg("check")
+        .arg(dir)
+        .args(["--today", "2026-11-26", "--format", "sarif", "--fail-on", "never"])
+        .output()
+        .expect("runs");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn schema() -> jsonschema::Validator {
+    let text = fs::read_to_string(manifest().join("tests/data/sarif-schema-2.1.0.json")).expect("vendored schema");
+    let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+/// What GitHub code scanning and our users rely on, beyond the schema.
+fn structure(name: &str, log: &Value, dir: &Path) {
+    assert_eq!(log["version"], "2.1.0", "{name}");
+    let run = &log["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "agentgov");
+    assert!(driver["informationUri"].as_str().is_some_and(|u| u.starts_with("https://")));
+    let rules = driver["rules"].as_array().expect("rules");
+    let registry = agentgov::rules::registry();
+    assert!(rules.len() >= registry.len());
+    for (i, r) in registry.iter().enumerate() {
+        let d = &rules[i];
+        assert_eq!(d["id"], r.name);
+        assert!(d["shortDescription"]["text"].as_str().is_some_and(|t| t.starts_with(r.summary)));
+        assert!(d["fullDescription"]["text"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(d["help"]["markdown"].as_str().is_some_and(|t| !t.is_empty()));
+        assert_eq!(d["helpUri"], format!("https://agentgov.dev/rules/{}", r.name));
+        let level = match r.default_severity {
+            agentgov::diag::Severity::Error => "error",
+            agentgov::diag::Severity::Warning => "warning",
+            agentgov::diag::Severity::Note => "note",
+        };
+        assert_eq!(d["defaultConfiguration"]["level"], level);
+    }
+    assert_eq!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().map(|u| u.starts_with("file:///")), Some(true));
+    // The results are exactly the check's findings.
+    let checked = agentgov::analysis::check(
+        dir,
+        &agentgov::analysis::CheckOptions {
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date"),
+            ..Default::default()
+        },
+    )
+    .expect("readable");
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len(), checked.diagnostics.len(), "{name}: one result per finding");
+    for (res, d) in results.iter().zip(&checked.diagnostics) {
+        assert_eq!(res["ruleId"], d.rule, "{name}");
+        let idx = res["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[idx]["id"], d.rule, "{name}: ruleIndex points at the rule");
+        let level = if d.severity == agentgov::diag::Severity::Error {
+            "error"
+        } else if d.severity == agentgov::diag::Severity::Warning {
+            "warning"
+        } else {
+            "note"
+        };
+        assert_eq!(res["level"], level, "{name}");
+        assert_eq!(res["partialFingerprints"]["agentgov/v1"], d.fingerprint.as_str(), "{name}");
+        assert_eq!(d.fingerprint.len(), 16);
+        // GitHub rejects a result without a location that names a file.
+        let loc = &res["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().expect("uri");
+        assert!(!uri.is_empty() && !uri.starts_with('/') && !uri.contains("://"), "{name}: relative uri {uri}");
+        assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        if let Some(l) = &d.location {
+            // Relative to the git work tree: the worked example lives in `governance/` of this one.
+            let prefix = if name == "governance" { "governance/" } else { "" };
+            assert_eq!(uri, format!("{prefix}{}", l.file.replace(' ', "%20")), "{name}");
+            assert_eq!(loc["region"]["startLine"], l.line);
+            assert_eq!(loc["region"]["startColumn"], l.column);
+        }
+        let related = res["relatedLocations"].as_array().map(Vec::len).unwrap_or(0);
+        assert_eq!(related, d.related.len(), "{name}: evidence as related locations");
+        assert_eq!(res["suppressions"].is_array(), d.waived.is_some(), "{name}: waived ⇔ suppressed");
+        if d.waived.is_some() {
+            assert_eq!(res["suppressions"][0]["kind"], "external");
+            assert_eq!(res["suppressions"][0]["status"], "accepted");
+        }
+    }
+}
+
+#[test]
+fn sarif_is_valid_for_the_example_and_every_fixture() {
+    let validator = schema();
+    let all = cases();
+    assert!(all.len() > 2, "rule fixtures exist");
+    for (name, dir, _keep) in &all {
+        let text = sarif_of(dir);
+        let log: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: not JSON: {e}\n{text}"));
+        let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        assert!(errors.is_empty(), "{name}: SARIF schema errors: {errors:#?}");
+        structure(name, &log, dir);
+    }
+}
+
+#[test]
+fn waived_findings_are_suppressed_and_locationless_findings_point_at_a_file() {
+    let validator = schema();
+    // A waived finding: an extra grant no step uses, and a waiver for it.
+    let dir = overlay(&manifest().join("tests/fixtures/base"));
+    let agents = dir.path().join("agents.yaml");
+    let text = fs::read_to_string(&agents).expect("agents").replace(
+        "      operations: [create, send]\n",
+        "      operations: [create, send]\n    - resource: crm.contacts\n      operations: [update]\n      fields: [stage]\n",
+    );
+    fs::write(&agents, text).expect("write");
+    fs::write(
+        dir.path().join("waiver.yaml"),
+        "apiVersion: agentgov.dev/v1\nkind: Waiver\nmetadata: { name: writer-update }\nspec:\n  rule: unused-grant\n  target: agent/writer\n  justification: Needed next sprint\n  approved_by: cleo\n  expires: 2027-01-31\n",
+    )
+    .expect("write");
+    let log: Value = serde_json::from_str(&sarif_of(dir.path())).expect("json");
+    assert!(validator.iter_errors(&log).next().is_none());
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let waived: Vec<&Value> = results.iter().filter(|r| r["ruleId"] == "unused-grant").collect();
+    assert_eq!(waived.len(), 1, "{results:#?}");
+    let s = &waived[0]["suppressions"][0];
+    assert_eq!(s["kind"], "external");
+    assert_eq!(s["status"], "accepted");
+    assert!(s["justification"].as_str().is_some_and(|j| j.contains("Needed next sprint") && j.contains("cleo")));
+
+    // No Policy at all: the finding has no location in the source, but SARIF still names a file.
+    let dir = overlay(&manifest().join("tests/fixtures/base"));
+    fs::remove_file(dir.path().join("policy.yaml")).expect("rm");
+    let log: Value = serde_json::from_str(&sarif_of(dir.path())).expect("json");
+    assert!(validator.iter_errors(&log).next().is_none());
+    let r = &log["runs"][0]["results"].as_array().expect("results")[0];
+    assert_eq!(r["ruleId"], "missing-policy");
+    assert_eq!(r["level"], "error");
+    assert_eq!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "agents.yaml");
+}
+
+#[test]
+fn fingerprints_survive_moving_lines() {
+    let dir = overlay(&manifest().join("tests/fixtures/unused-grant/fail"));
+    let before: Value = serde_json::from_str(&sarif_of(dir.path())).expect("json");
+    // Push every line of every YAML file down by three comment lines.
+    for entry in fs::read_dir(dir.path()).expect("dir") {
+        let p = entry.expect("entry").path();
+        if p.extension().is_some_and(|e| e == "yaml") {
+            let t = fs::read_to_string(&p).expect("read");
+            fs::write(&p, format!("# moved\n# moved\n# moved\n{t}")).expect("write");
+        }
+    }
+    let after: Value = serde_json::from_str(&sarif_of(dir.path())).expect("json");
+    let fps = |log: &Value| -> Vec<(String, u64, String)> {
+        log["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| {
+                (
+                    r["ruleId"].as_str().unwrap_or("").to_string(),
+                    r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap_or(0),
+                    r["partialFingerprints"]["agentgov/v1"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let (b, a) = (fps(&before), fps(&after));
+    assert!(!b.is_empty());
+    assert_eq!(b.len(), a.len());
+    for (x, y) in b.iter().zip(&a) {
+        assert_eq!(x.0, y.0);
+        assert_eq!(x.1 + 3, y.1, "the line moved");
+        assert_eq!(x.2, y.2, "the fingerprint did not");
+    }
+}
+
+/// Runs Microsoft's SARIF validator on every log; any error-level result fails.
+#[test]
+#[ignore = "needs sarif-multitool"]
+fn microsoft_sarif_validator_accepts_every_log() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let mut failures = Vec::new();
+    for (name, dir, _keep) in cases() {
+        let file = work.path().join(format!("{name}.sarif"));
+        fs::write(&file, sarif_of(&dir)).expect("write");
+        let out = std::process::Command::new("sarif-multitool")
+            .arg("validate")
+            .arg(&file)
+            .output()
+            .expect("sarif-multitool is installed (npm i -g @microsoft/sarif-multitool)");
+        let console = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let errors: Vec<&str> = console.lines().filter(|l| l.contains(": error ")).collect();
+        if !out.status.success() || !errors.is_empty() || !console.contains("Analysis completed successfully") {
+            failures.push(format!("{name}:\n{console}"));
+        }
+    }
+    assert!(failures.is_empty(), "the validator reported errors:\n{}", failures.join("\n"));
+}
