@@ -496,7 +496,7 @@ spec:
         p1 = t.ops(k + 1),
         p2 = t.ops(k + 2),
         p3 = t.leads(k),
-        comms = t.leads(k + 1),
+        comms = t.compliance(k),
         pm = if k % 2 == 0 { "required" } else { "optional" },
     )
 }

@@ -559,6 +559,65 @@ impl Graph {
     }
 }
 
+/// The result of [`Graph::delegators_of`]: agents that reach a set of agents through delegation.
+pub struct Delegators<'g> {
+    graph: &'g Graph,
+    /// Next hop towards the nearest target, for every agent that reaches one (targets excluded).
+    next: HashMap<NodeIndex, NodeIndex>,
+    /// Agents that reach a target, nearest first (then by name).
+    order: Vec<NodeIndex>,
+}
+
+impl Delegators<'_> {
+    /// Agents, other than the targets, that reach one of the targets.
+    pub fn nodes(&self) -> &[NodeIndex] {
+        &self.order
+    }
+
+    /// The delegation path from `agent` to its nearest target, both included.
+    pub fn path_from(&self, agent: NodeIndex) -> Option<Vec<String>> {
+        let mut cur = agent;
+        let mut path = vec![self.graph.g[cur].id()];
+        while let Some(n) = self.next.get(&cur) {
+            path.push(self.graph.g[*n].id());
+            cur = *n;
+        }
+        (path.len() > 1).then_some(path)
+    }
+}
+
+impl Graph {
+    /// Every agent that reaches one of `targets` through `delegates_to` (transitively), with a
+    /// shortest path to the nearest target: one backward traversal from all targets at once,
+    /// linear in the delegation graph whatever the number of targets. Targets themselves are
+    /// end points: they are not in the result, and paths stop at the first one.
+    pub fn delegators_of(&self, targets: &[NodeIndex]) -> Delegators<'_> {
+        let mut sorted = targets.to_vec();
+        sorted.sort_by(|a, b| self.g[*a].cmp(&self.g[*b]));
+        sorted.dedup();
+        let is_target: HashSet<NodeIndex> = sorted.iter().copied().collect();
+        let mut next: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+        let mut order = Vec::new();
+        let mut seen: HashSet<NodeIndex> = HashSet::new();
+        let mut queue: VecDeque<NodeIndex> = sorted.iter().copied().collect();
+        while let Some(n) = queue.pop_front() {
+            for p in self.predecessors(n, EdgeKind::DelegatesTo) {
+                if is_target.contains(&p) || !seen.insert(p) {
+                    continue;
+                }
+                next.insert(p, n);
+                order.push(p);
+                queue.push_back(p);
+            }
+        }
+        Delegators {
+            graph: self,
+            next,
+            order,
+        }
+    }
+}
+
 /// An operation reached through delegation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DelegatedOp {

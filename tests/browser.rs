@@ -14,20 +14,37 @@ use std::process::Command;
 fn every_page_renders_cleanly_in_chromium() {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-    let checked = check(&manifest.join("governance"), &CheckOptions { today, ..Default::default() }).unwrap();
+    let checked = check(
+        &manifest.join("governance"),
+        &CheckOptions {
+            today,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let cx = EmitContext::from_checked(&checked, today).expect("the example checks");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| manifest.join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest.join("target"));
     // Kept after the run for a look: target/browser-site/site/index.html.
     let out_dir = target.join("browser-site");
     let _ = std::fs::remove_dir_all(&out_dir);
-    for (p, bytes) in site::try_emit(&cx).unwrap().into_iter().chain(policy_md::try_emit(&cx).unwrap()) {
+    for (p, bytes) in site::try_emit(&cx)
+        .unwrap()
+        .into_iter()
+        .chain(policy_md::try_emit(&cx).unwrap())
+    {
         let dst = out_dir.as_path().join(&p);
         std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
         std::fs::write(dst, bytes).unwrap();
     }
     let browser = manifest.join("tests/browser");
     if !browser.join("node_modules/playwright-core").exists() {
-        let st = Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&browser).status().expect("npm runs");
+        let st = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&browser)
+            .status()
+            .expect("npm runs");
         assert!(st.success(), "npm ci failed");
     }
     let shots = target.join("screenshots");
@@ -39,7 +56,10 @@ fn every_page_renders_cleanly_in_chromium() {
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "browser check failed:\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "browser check failed:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains(" pages, "), "{stdout}");
     println!("{stdout}");
 }

@@ -304,6 +304,27 @@ fn refuses_to_write_over_its_input() {
     assert_eq!(tree(dir.path()), before, "nothing changed");
 }
 
+#[cfg(unix)]
+#[test]
+fn refuses_a_symbolic_link_or_a_file_as_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let real = dir.path().join("real");
+    build(&repo("tests/fixtures/base"), &real).success();
+    let before = tree(&real);
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    build(&repo("tests/fixtures/base"), &link).code(2);
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    assert_eq!(tree(&real), before);
+    let file = dir.path().join("file");
+    std::fs::write(&file, "mine").expect("write");
+    build(&repo("tests/fixtures/base"), &file).code(2);
+    assert_eq!(std::fs::read_to_string(&file).expect("kept"), "mine");
+}
+
 // ---------------------------------------------------------------- bundle.json
 
 fn bundle_of(root: &Path) -> (Value, Plan) {

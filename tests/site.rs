@@ -21,18 +21,27 @@ fn build(root: &Path) -> BTreeMap<String, Vec<u8>> {
         ..Default::default()
     };
     let checked = check(root, &opts).expect("readable repository");
-    let cx = EmitContext::from_checked(&checked, today()).unwrap_or_else(|| {
-        panic!("the check got as far as a plan: {:#?}", checked.diagnostics)
-    });
+    let cx = EmitContext::from_checked(&checked, today())
+        .unwrap_or_else(|| panic!("the check got as far as a plan: {:#?}", checked.diagnostics));
     let mut out = BTreeMap::new();
-    for (p, b) in site::try_emit(&cx).expect("templates render").into_iter().chain(policy_md::try_emit(&cx).expect("POLICY.md renders")) {
+    for (p, b) in site::try_emit(&cx)
+        .expect("templates render")
+        .into_iter()
+        .chain(policy_md::try_emit(&cx).expect("POLICY.md renders"))
+    {
         assert!(out.insert(p.clone(), b).is_none(), "{p} emitted twice");
     }
     out
 }
 
 fn text(files: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
-    String::from_utf8(files.get(path).unwrap_or_else(|| panic!("{path} missing")).clone()).expect("utf-8")
+    String::from_utf8(
+        files
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} missing"))
+            .clone(),
+    )
+    .expect("utf-8")
 }
 
 fn example() -> BTreeMap<String, Vec<u8>> {
@@ -51,7 +60,10 @@ fn example_index() {
 
 #[test]
 fn example_agent_page() {
-    insta::assert_snapshot!("agent_campaign_writer_html", text(&example(), "site/agents/campaign-writer.html"));
+    insta::assert_snapshot!(
+        "agent_campaign_writer_html",
+        text(&example(), "site/agents/campaign-writer.html")
+    );
 }
 
 #[test]
@@ -74,10 +86,23 @@ fn example_has_every_page() {
     ] {
         assert!(m.contains_key(p), "{p} missing");
     }
-    for a in ["brief-summarizer", "campaign-writer", "lead-router", "lead-scorer", "segmenter", "social-drafter"] {
+    for a in [
+        "brief-summarizer",
+        "campaign-writer",
+        "lead-router",
+        "lead-scorer",
+        "segmenter",
+        "social-drafter",
+    ] {
         assert!(m.contains_key(&format!("site/agents/{a}.html")), "{a}");
     }
-    for w in ["brief-summarization", "crm-lead-scoring", "email-campaign", "lead-routing", "social-post-drafting"] {
+    for w in [
+        "brief-summarization",
+        "crm-lead-scoring",
+        "email-campaign",
+        "lead-routing",
+        "social-post-drafting",
+    ] {
         assert!(m.contains_key(&format!("site/workflows/{w}.html")), "{w}");
     }
 }
@@ -143,11 +168,20 @@ fn assert_links_resolve(files: &BTreeMap<String, Vec<u8>>) {
             }
             assert!(!l.contains("://"), "{path}: external link {l}");
             let (file, frag) = l.split_once('#').unwrap_or((&l, ""));
-            let target = if file.is_empty() { path.clone() } else { resolve(path, file) };
-            let t = files.get(&target).unwrap_or_else(|| panic!("{path}: link {l} points at missing {target}"));
+            let target = if file.is_empty() {
+                path.clone()
+            } else {
+                resolve(path, file)
+            };
+            let t = files
+                .get(&target)
+                .unwrap_or_else(|| panic!("{path}: link {l} points at missing {target}"));
             if !frag.is_empty() {
                 let ids = ids(&String::from_utf8(t.clone()).unwrap());
-                assert!(ids.contains(frag), "{path}: link {l}: no id {frag} in {target}");
+                assert!(
+                    ids.contains(frag),
+                    "{path}: link {l}: no id {frag} in {target}"
+                );
             }
             checked += 1;
         }
@@ -167,7 +201,10 @@ fn pages_are_self_contained_and_locked_down() {
         if path.ends_with(".html") {
             assert!(s.contains("Content-Security-Policy"), "{path}");
             assert!(s.contains("<main"), "{path}");
-            assert!(!s.contains(" style=\""), "{path}: inline style blocked by the CSP");
+            assert!(
+                !s.contains(" style=\""),
+                "{path}: inline style blocked by the CSP"
+            );
             assert!(!s.contains("<script"), "{path}");
             assert_eq!(s.matches("<h1").count(), 1, "{path}: one h1");
         }
@@ -196,7 +233,17 @@ fn agent_lists_come_from_decide() {
 fn frameworks_are_computed() {
     let files = example();
     let page = text(&files, "site/frameworks.html");
-    for needle in ["LLM06", "Tool Misuse", "Privilege Compromise", "Art. 12", "Art. 14", "GOVERN", "MAP", "MEASURE", "MANAGE"] {
+    for needle in [
+        "LLM06",
+        "Tool Misuse",
+        "Privilege Compromise",
+        "Art. 12",
+        "Art. 14",
+        "GOVERN",
+        "MAP",
+        "MEASURE",
+        "MANAGE",
+    ] {
         assert!(page.contains(needle), "{needle}");
     }
     // The example keeps logs at most 90 days: the six-month note of Articles 19/26(6) shows.
@@ -219,7 +266,10 @@ fn copy_dir(from: &Path, to: &Path) {
 fn walkdir(p: &Path) -> Vec<PathBuf> {
     let mut out = vec![p.to_path_buf()];
     if p.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(p).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         entries.sort();
         for e in entries {
             out.extend(walkdir(&e));
@@ -247,16 +297,62 @@ fn hostile_text_is_escaped_everywhere() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     copy_dir(&manifest().join("tests/fixtures/base"), root);
-    edit(&root.join("agents.yaml"), "metadata: { name: writer }", &format!("metadata: {{ name: writer, description: {} }}", hostile("Writer")));
-    edit(&root.join("workflow.yaml"), "use_case: Monthly newsletter", &format!("use_case: {}", hostile("Newsletter")));
-    edit(&root.join("workflow.yaml"), "strategy: Send a correction notice", &format!("strategy: {}", hostile("Correct")));
-    edit(&root.join("playbook.yaml"), "failure_mode: A campaign went to the wrong audience", &format!("failure_mode: {}", hostile("Wrong")));
-    edit(&root.join("playbook.yaml"), "containment: Pause the agent and the mail queue", &format!("containment: {}", hostile("Pause")));
-    edit(&root.join("playbook.yaml"), "when: Any customer received a wrong email", &format!("when: {}", hostile("When")));
-    edit(&root.join("team.yaml"), "name: Ana Lima", &format!("name: {}", hostile("Ana")));
-    edit(&root.join("connectors.yaml"), "system: Example CRM", &format!("system: {}", hostile("CRM")));
-    edit(&root.join("policy.yaml"), "reason: Agents never delete records", &format!("reason: {}", hostile("Never")));
-    edit(&root.join("policy.yaml"), "metadata: { name: base }", &format!("metadata: {{ name: base, description: {} }}", hostile("Policy")));
+    edit(
+        &root.join("agents.yaml"),
+        "metadata: { name: writer }",
+        &format!(
+            "metadata: {{ name: writer, description: {} }}",
+            hostile("Writer")
+        ),
+    );
+    edit(
+        &root.join("workflow.yaml"),
+        "use_case: Monthly newsletter",
+        &format!("use_case: {}", hostile("Newsletter")),
+    );
+    edit(
+        &root.join("workflow.yaml"),
+        "strategy: Send a correction notice",
+        &format!("strategy: {}", hostile("Correct")),
+    );
+    edit(
+        &root.join("playbook.yaml"),
+        "failure_mode: A campaign went to the wrong audience",
+        &format!("failure_mode: {}", hostile("Wrong")),
+    );
+    edit(
+        &root.join("playbook.yaml"),
+        "containment: Pause the agent and the mail queue",
+        &format!("containment: {}", hostile("Pause")),
+    );
+    edit(
+        &root.join("playbook.yaml"),
+        "when: Any customer received a wrong email",
+        &format!("when: {}", hostile("When")),
+    );
+    edit(
+        &root.join("team.yaml"),
+        "name: Ana Lima",
+        &format!("name: {}", hostile("Ana")),
+    );
+    edit(
+        &root.join("connectors.yaml"),
+        "system: Example CRM",
+        &format!("system: {}", hostile("CRM")),
+    );
+    edit(
+        &root.join("policy.yaml"),
+        "reason: Agents never delete records",
+        &format!("reason: {}", hostile("Never")),
+    );
+    edit(
+        &root.join("policy.yaml"),
+        "metadata: { name: base }",
+        &format!(
+            "metadata: {{ name: base, description: {} }}",
+            hostile("Policy")
+        ),
+    );
     std::fs::write(
         root.join("waiver.yaml"),
         format!(
@@ -272,25 +368,44 @@ fn hostile_text_is_escaped_everywhere() {
         let s = String::from_utf8(bytes.clone()).unwrap();
         let lower = s.to_ascii_lowercase();
         assert!(!lower.contains("<script"), "{path}: unescaped <script");
-        assert!(!lower.contains("onmouseover=\""), "{path}: attribute injection");
-        assert!(!lower.contains("href=\"javascript:"), "{path}: javascript: link");
+        assert!(
+            !lower.contains("onmouseover=\""),
+            "{path}: attribute injection"
+        );
+        assert!(
+            !lower.contains("href=\"javascript:"),
+            "{path}: javascript: link"
+        );
         if path.ends_with(".md") {
             // No raw HTML at all: every `<` is escaped, so no tag (and no href) can start; and a
             // Markdown parser sees no HTML and no link but safe ones.
             assert!(!s.contains('<'), "{path}: raw HTML");
             for ev in pulldown_cmark::Parser::new_ext(&s, pulldown_cmark::Options::ENABLE_TABLES) {
                 match ev {
-                    pulldown_cmark::Event::Html(h) | pulldown_cmark::Event::InlineHtml(h) => panic!("{path}: HTML {h}"),
-                    pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link { dest_url, .. }) => {
-                        assert!(!dest_url.to_ascii_lowercase().contains("javascript:"), "{path}: link to {dest_url}")
+                    pulldown_cmark::Event::Html(h) | pulldown_cmark::Event::InlineHtml(h) => {
+                        panic!("{path}: HTML {h}")
+                    }
+                    pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link {
+                        dest_url, ..
+                    }) => {
+                        assert!(
+                            !dest_url.to_ascii_lowercase().contains("javascript:"),
+                            "{path}: link to {dest_url}"
+                        )
                     }
                     _ => {}
                 }
             }
         } else {
-            assert!(!lower.contains("href='javascript:"), "{path}: javascript: link");
+            assert!(
+                !lower.contains("href='javascript:"),
+                "{path}: javascript: link"
+            );
             for l in links(&s) {
-                assert!(!l.trim().to_ascii_lowercase().starts_with("javascript:"), "{path}: link to {l}");
+                assert!(
+                    !l.trim().to_ascii_lowercase().starts_with("javascript:"),
+                    "{path}: link to {l}"
+                );
             }
         }
         if s.contains("alert(1)") {
@@ -300,7 +415,10 @@ fn hostile_text_is_escaped_everywhere() {
     // The hostile text is shown (escaped), not dropped.
     assert!(seen >= 5, "hostile text reached only {seen} files");
     let index = text(&files, "site/index.html");
-    assert!(index.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;") || index.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(
+        index.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;")
+            || index.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+    );
     assert_links_resolve_loose(&files);
 }
 
@@ -342,9 +460,40 @@ fn templates_folder_overrides_by_name() {
     assert!(w.contains("<h1>Custom waivers</h1>"));
     assert!(w.contains("phone enrichment"));
     // Other pages keep the built-in templates.
-    assert!(String::from_utf8(files["site/index.html"].clone()).unwrap().contains("Risk at a glance"));
+    assert!(String::from_utf8(files["site/index.html"].clone())
+        .unwrap()
+        .contains("Risk at a glance"));
 
     // A broken template is an error, not a silent fallback.
     std::fs::write(dir.path().join("index.html"), "{% if %}").unwrap();
     assert!(site::try_emit(&cx).is_err());
+}
+
+#[test]
+fn framework_controls_go_unmet_without_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    copy_dir(&manifest().join("tests/fixtures/base"), root);
+    let status = |files: &BTreeMap<String, Vec<u8>>, control: &str| -> String {
+        let page = text(files, "site/frameworks.html");
+        let at = page
+            .find(&format!("<strong>{control}</strong>"))
+            .unwrap_or_else(|| panic!("{control}"));
+        let rest = &page[at..];
+        let b = rest.find("class=\"badge b-").unwrap() + "class=\"badge b-".len();
+        rest[b..b + rest[b..].find('"').unwrap()].to_string()
+    };
+    let before = build(root);
+    assert_eq!(status(&before, "T13"), "met");
+    // No playbook applies to the writer any more: nobody is named who may pause it.
+    edit(&root.join("workflow.yaml"), "  playbooks: [bad-send]\n", "");
+    edit(&root.join("agents.yaml"), ", playbook: bad-send", "");
+    let after = build(root);
+    assert_eq!(
+        status(&after, "T13"),
+        "partial",
+        "monitors still respond, nobody can pause"
+    );
+    assert_eq!(status(&after, "Art. 14"), "partial");
+    assert!(text(&after, "site/frameworks.html").contains("nobody can pause writer"));
 }

@@ -18,7 +18,7 @@ pub fn run(a: ExplainArgs) -> i32 {
     match (a.name, a.list) {
         (Some(name), false) => match rules::find(&name) {
             Some(r) => {
-                println!("# {} ({}, {} by default)\n\n{}\n\n{}", r.name, r.group, r.default_severity, r.summary, r.docs.trim_end());
+                println!("# {} ({}, {} by default)\n\n{}\n\n{}", r.name, r.group, r.default_severity, r.summary, r.markdown().trim_end());
                 EXIT_OK
             }
             None => {

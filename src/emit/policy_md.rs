@@ -82,7 +82,12 @@ fn context(cx: &EmitContext) -> Value {
                    "technical": facts::person_name(cx, &a.spec.owners.technical), "mode": a.spec.mode.as_str()})
         })
         .collect();
-    let systems: BTreeSet<String> = cx.model.connectors.values().map(|c| c.spec.system.clone()).collect();
+    let systems: BTreeSet<String> = cx
+        .model
+        .connectors
+        .values()
+        .map(|c| c.spec.system.clone())
+        .collect();
 
     // Use cases, and the strongest one as the example.
     let mut workflows = Vec::new();
@@ -98,10 +103,17 @@ fn context(cx: &EmitContext) -> Value {
             .iter()
             .filter_map(|s| {
                 let d = facts::step_decision(cx, w, s);
-                facts::tier_rank(cx, &d).filter(|r| *r > 0).map(|r| format!("{} before {}", facts::tier_label(cx, r), s.id))
+                facts::tier_rank(cx, &d)
+                    .filter(|r| *r > 0)
+                    .map(|r| format!("{} before {}", facts::tier_label(cx, r), s.id))
             })
             .collect();
-        let agents: BTreeSet<String> = w.spec.steps.iter().map(|s| format!("`{}`", s.agent)).collect();
+        let agents: BTreeSet<String> = w
+            .spec
+            .steps
+            .iter()
+            .map(|s| format!("`{}`", s.agent))
+            .collect();
         workflows.push(json!({
             "use_case": w.spec.use_case,
             "agents": agents.into_iter().collect::<Vec<_>>(),
@@ -117,7 +129,11 @@ fn context(cx: &EmitContext) -> Value {
             .map(|s| {
                 let d = facts::step_decision(cx, w, s);
                 let tier = d.tier.clone().unwrap_or_else(|| "denied".into());
-                let check = if s.checklist.is_empty() { String::new() } else { format!(", checklist: {}", s.checklist.join(", ")) };
+                let check = if s.checklist.is_empty() {
+                    String::new()
+                } else {
+                    format!(", checklist: {}", s.checklist.join(", "))
+                };
                 format!("{} ({} does {}: {tier}{check})", s.id, s.agent, s.does)
             })
             .collect();
@@ -133,7 +149,11 @@ fn context(cx: &EmitContext) -> Value {
             for op in ap.operations.keys() {
                 let d = facts::decide(cx, a, op, None, None);
                 if d.effect != Outcome::Deny && facts::tier_rank(cx, &d) == Some(i) {
-                    let why = d.reasons.first().map(|r| format!(" ({})", facts::reason_text(cx, r))).unwrap_or_default();
+                    let why = d
+                        .reasons
+                        .first()
+                        .map(|r| format!(" ({})", facts::reason_text(cx, r)))
+                        .unwrap_or_default();
                     let read = op.rsplit('.').next().is_some_and(crate::decide::is_read);
                     candidates.push((read, format!("{a} doing {op}{why}")));
                 }
@@ -150,20 +170,49 @@ fn context(cx: &EmitContext) -> Value {
     let derive: Vec<String> = p
         .derive
         .iter()
-        .map(|d| d.description.clone().unwrap_or_else(|| format!("When {}, at least {}.", facts::when_text(&d.when), d.require)))
+        .map(|d| {
+            d.description.clone().unwrap_or_else(|| {
+                format!(
+                    "When {}, at least {}.",
+                    facts::when_text(&d.when),
+                    d.require
+                )
+            })
+        })
         .collect();
 
     // Logging.
     let audit = p.audit.as_ref();
-    let audit_tiers: Vec<Value> = cx.plan.tiers.iter().enumerate().map(|(i, t)| json!({"tier": t, "all": facts::required_audit(cx, i)})).collect();
+    let audit_tiers: Vec<Value> = cx
+        .plan
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| json!({"tier": t, "all": facts::required_audit(cx, i)}))
+        .collect();
     let example_audit = strongest.map(|(_, w)| {
-        let specific: BTreeSet<&String> = audit.iter().flat_map(|a| a.required.values().flatten()).collect();
-        let extra: Vec<&str> = w.spec.audit.iter().filter(|f| !specific.contains(f)).map(|s| s.as_str()).collect();
+        let specific: BTreeSet<&String> = audit
+            .iter()
+            .flat_map(|a| a.required.values().flatten())
+            .collect();
+        let extra: Vec<&str> = w
+            .spec
+            .audit
+            .iter()
+            .filter(|f| !specific.contains(f))
+            .map(|s| s.as_str())
+            .collect();
         format!(
             "{} also logs {} and keeps detailed logs {} days.",
             w.spec.use_case,
-            if extra.is_empty() { "nothing beyond its tier".to_string() } else { extra.join(", ") },
-            facts::retention(cx, w).map(|d| d.to_string()).unwrap_or_else(|| "?".into())
+            if extra.is_empty() {
+                "nothing beyond its tier".to_string()
+            } else {
+                extra.join(", ")
+            },
+            facts::retention(cx, w)
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "?".into())
         )
     });
 
@@ -177,7 +226,12 @@ fn context(cx: &EmitContext) -> Value {
     for a in cx.model.agents.values() {
         for m in &a.spec.monitors {
             if let Some(t) = m.then {
-                monitors.insert((m.metric.as_str(), m.window.clone(), m.above.to_string(), t.as_str()));
+                monitors.insert((
+                    m.metric.as_str(),
+                    m.window.clone(),
+                    m.above.to_string(),
+                    t.as_str(),
+                ));
             }
         }
     }
@@ -190,7 +244,10 @@ fn context(cx: &EmitContext) -> Value {
                 None => grouped.push((key, vec![then.to_string()])),
             }
         }
-        grouped.into_iter().map(|(k, v)| format!("{k} → {}", v.join(" or "))).collect()
+        grouped
+            .into_iter()
+            .map(|(k, v)| format!("{k} → {}", v.join(" or ")))
+            .collect()
     };
     let example_escalation = escalation_example(cx);
 
@@ -238,7 +295,12 @@ fn context(cx: &EmitContext) -> Value {
             json!({"name": a.name, "next": next.map(|d| d.to_string())})
         })
         .collect();
-    reviews.sort_by(|a, b| a["next"].as_str().cmp(&b["next"].as_str()).then(a["name"].as_str().cmp(&b["name"].as_str())));
+    reviews.sort_by(|a, b| {
+        a["next"]
+            .as_str()
+            .cmp(&b["next"].as_str())
+            .then(a["name"].as_str().cmp(&b["name"].as_str()))
+    });
     let sampling = p.sampling.map(|s| {
         format!(
             "New agents start in pilot with {} of outputs reviewed{}, then move to sampling at {}, weighted toward risky segments.",
@@ -268,7 +330,9 @@ fn context(cx: &EmitContext) -> Value {
 fn escalation_example(cx: &EmitContext) -> Option<String> {
     for e in &cx.plan.escalations {
         let value = match &e.test {
-            crate::decide::TestPlan::Below(n) => FactValue::Number((n / 2.0 * 100.0).round() / 100.0),
+            crate::decide::TestPlan::Below(n) => {
+                FactValue::Number((n / 2.0 * 100.0).round() / 100.0)
+            }
             crate::decide::TestPlan::Above(n) => FactValue::Number(n + 1.0),
             crate::decide::TestPlan::In(v) => FactValue::String(v.first()?.clone()),
             crate::decide::TestPlan::Is(b) => FactValue::Bool(*b),

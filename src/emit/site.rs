@@ -26,16 +26,34 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("macros.html", include_str!("../../templates/macros.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("agent.html", include_str!("../../templates/agent.html")),
-    ("workflow.html", include_str!("../../templates/workflow.html")),
-    ("comparison.html", include_str!("../../templates/comparison.html")),
+    (
+        "workflow.html",
+        include_str!("../../templates/workflow.html"),
+    ),
+    (
+        "comparison.html",
+        include_str!("../../templates/comparison.html"),
+    ),
     ("risks.html", include_str!("../../templates/risks.html")),
-    ("approvals.html", include_str!("../../templates/approvals.html")),
-    ("accountability.html", include_str!("../../templates/accountability.html")),
-    ("playbooks.html", include_str!("../../templates/playbooks.html")),
+    (
+        "approvals.html",
+        include_str!("../../templates/approvals.html"),
+    ),
+    (
+        "accountability.html",
+        include_str!("../../templates/accountability.html"),
+    ),
+    (
+        "playbooks.html",
+        include_str!("../../templates/playbooks.html"),
+    ),
     ("audit.html", include_str!("../../templates/audit.html")),
     ("waivers.html", include_str!("../../templates/waivers.html")),
     ("rules.html", include_str!("../../templates/rules.html")),
-    ("frameworks.html", include_str!("../../templates/frameworks.html")),
+    (
+        "frameworks.html",
+        include_str!("../../templates/frameworks.html"),
+    ),
     ("POLICY.md", include_str!("../../templates/POLICY.md")),
 ];
 
@@ -119,14 +137,16 @@ fn md_filter(v: &Value, _: &std::collections::HashMap<String, Value>) -> tera::R
 /// Reads the files of a `--templates DIR`: known template and static names, plus any other
 /// `.html` file (for partials the overrides include).
 fn overrides(dir: &Path) -> Result<BTreeMap<String, String>, String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read templates folder {}: {e}", dir.display()))?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read templates folder {}: {e}", dir.display()))?;
     let mut out = BTreeMap::new();
     for e in entries {
         let e = e.map_err(|e| format!("cannot read templates folder {}: {e}", dir.display()))?;
         let name = e.file_name().to_string_lossy().to_string();
         let known = TEMPLATES.iter().chain(STATIC).any(|(n, _)| *n == name);
         if (known || name.ends_with(".html")) && e.path().is_file() {
-            let text = std::fs::read_to_string(e.path()).map_err(|err| format!("cannot read {}: {err}", e.path().display()))?;
+            let text = std::fs::read_to_string(e.path())
+                .map_err(|err| format!("cannot read {}: {err}", e.path().display()))?;
             out.insert(name, text);
         }
     }
@@ -135,7 +155,11 @@ fn overrides(dir: &Path) -> Result<BTreeMap<String, String>, String> {
 
 /// The template engine with the built-in templates, replaced by those in `dir`.
 pub fn engine(dir: Option<&Path>) -> Result<(Tera, BTreeMap<String, String>), String> {
-    let mut files: BTreeMap<String, String> = TEMPLATES.iter().chain(STATIC).map(|(n, t)| (n.to_string(), t.to_string())).collect();
+    let mut files: BTreeMap<String, String> = TEMPLATES
+        .iter()
+        .chain(STATIC)
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
     if let Some(d) = dir {
         files.extend(overrides(d)?);
     }
@@ -148,8 +172,12 @@ pub fn engine(dir: Option<&Path>) -> Result<(Tera, BTreeMap<String, String>), St
         .filter(|(n, _)| !STATIC.iter().any(|(s, _)| s == n))
         .map(|(n, t)| (n.clone(), t.clone()))
         .collect();
-    tera.add_raw_templates(templates).map_err(|e| template_error(&e))?;
-    let statics = files.into_iter().filter(|(n, _)| STATIC.iter().any(|(s, _)| s == n)).collect();
+    tera.add_raw_templates(templates)
+        .map_err(|e| template_error(&e))?;
+    let statics = files
+        .into_iter()
+        .filter(|(n, _)| STATIC.iter().any(|(s, _)| s == n))
+        .collect();
     Ok((tera, statics))
 }
 
@@ -245,7 +273,10 @@ fn tiers(cx: &EmitContext) -> Vec<TierView> {
                 .iter()
                 .map(|a| GroupView {
                     id: a.from.clone(),
-                    members: facts::members(cx, &a.from).iter().map(|m| facts::person_name(cx, m)).collect(),
+                    members: facts::members(cx, &a.from)
+                        .iter()
+                        .map(|m| facts::person_name(cx, m))
+                        .collect(),
                 })
                 .collect(),
         })
@@ -328,7 +359,12 @@ fn agent_view(cx: &EmitContext, a: &crate::model::Agent) -> AgentView {
         .map(|(rows, t)| AgentTier {
             id: t.id.clone(),
             label: t.label.clone(),
-            approvers: t.groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>().join(" + "),
+            approvers: t
+                .groups
+                .iter()
+                .map(|g| g.id.clone())
+                .collect::<Vec<_>>()
+                .join(" + "),
             ops: rows,
         })
         .collect();
@@ -407,10 +443,29 @@ fn workflow_view(cx: &EmitContext, w: &crate::model::Workflow) -> Value {
         })
         .collect();
     let required = facts::required_audit(cx, tier);
-    let missing: Vec<&String> = required.iter().filter(|f| !w.spec.audit.contains(f)).collect();
-    let standard: BTreeSet<&String> = cx.model.policy().audit.iter().flat_map(|a| a.required.values().flatten()).collect();
-    let specific: Vec<&String> = w.spec.audit.iter().filter(|f| !standard.contains(f)).collect();
-    let bounds = cx.model.policy().audit.as_ref().and_then(|a| a.retention_days);
+    let missing: Vec<&String> = required
+        .iter()
+        .filter(|f| !w.spec.audit.contains(f))
+        .collect();
+    let standard: BTreeSet<&String> = cx
+        .model
+        .policy()
+        .audit
+        .iter()
+        .flat_map(|a| a.required.values().flatten())
+        .collect();
+    let specific: Vec<&String> = w
+        .spec
+        .audit
+        .iter()
+        .filter(|f| !standard.contains(f))
+        .collect();
+    let bounds = cx
+        .model
+        .policy()
+        .audit
+        .as_ref()
+        .and_then(|a| a.retention_days);
     let agents: BTreeSet<&String> = w.spec.steps.iter().map(|s| &s.agent).collect();
     json!({
         "name": w.name,
@@ -447,7 +502,13 @@ fn approval_summary(cx: &EmitContext, w: &crate::model::Workflow) -> String {
         let d = facts::step_decision(cx, w, s);
         if let Some(r) = facts::tier_rank(cx, &d).filter(|r| *r > 0) {
             let groups: Vec<String> = cx.plan.approvals[r].groups.iter().cloned().collect();
-            parts.push(format!("{} ({}, {}) before {}", cx.plan.tiers[r], facts::tier_label(cx, r), groups.join(" + "), s.id));
+            parts.push(format!(
+                "{} ({}, {}) before {}",
+                cx.plan.tiers[r],
+                facts::tier_label(cx, r),
+                groups.join(" + "),
+                s.id
+            ));
         } else if d.effect == crate::decide::Outcome::Deny {
             parts.push(format!("{} is denied", s.id));
         }
@@ -459,10 +520,18 @@ fn approval_summary(cx: &EmitContext, w: &crate::model::Workflow) -> String {
         .iter()
         .filter_map(|a| {
             let r = cx.model.agents.get(*a)?.spec.rollout.as_ref()?;
-            Some(format!("{a}: {} stage, {} of outputs reviewed", r.stage.as_str(), pct(r.sample_rate?)))
+            Some(format!(
+                "{a}: {} stage, {} of outputs reviewed",
+                r.stage.as_str(),
+                pct(r.sample_rate?)
+            ))
         })
         .collect();
-    let head = if parts.is_empty() { "auto: no approval needed".to_string() } else { parts.join("; ") };
+    let head = if parts.is_empty() {
+        "auto: no approval needed".to_string()
+    } else {
+        parts.join("; ")
+    };
     if sampling.is_empty() {
         head
     } else {
@@ -472,7 +541,9 @@ fn approval_summary(cx: &EmitContext, w: &crate::model::Workflow) -> String {
 
 fn page(tera: &Tera, name: &str, ctx: &Value) -> Result<Vec<u8>, String> {
     let ctx = tera::Context::from_value(ctx.clone()).map_err(|e| template_error(&e))?;
-    tera.render(name, &ctx).map(String::into_bytes).map_err(|e| format!("{name}: {}", template_error(&e)))
+    tera.render(name, &ctx)
+        .map(String::into_bytes)
+        .map_err(|e| format!("{name}: {}", template_error(&e)))
 }
 
 /// Navigation entries: (file, label).
@@ -490,20 +561,39 @@ const NAV: &[(&str, &str)] = &[
 ];
 
 /// Everything every page gets.
-fn common(cx: &EmitContext, root: &str, current: &str, title: &str) -> serde_json::Map<String, Value> {
+fn common(
+    cx: &EmitContext,
+    root: &str,
+    current: &str,
+    title: &str,
+) -> serde_json::Map<String, Value> {
     let p = cx.model.policy.as_ref();
     let mut m = serde_json::Map::new();
     m.insert("root".into(), json!(root));
     m.insert("title".into(), json!(title));
     m.insert("today".into(), json!(cx.today.to_string()));
     m.insert("policy_name".into(), json!(p.map(|p| p.name.clone())));
-    m.insert("policy_description".into(), json!(p.and_then(|p| p.metadata.description.clone())));
+    m.insert(
+        "policy_description".into(),
+        json!(p.and_then(|p| p.metadata.description.clone())),
+    );
     m.insert(
         "nav".into(),
-        json!(NAV.iter().map(|(f, l)| json!({"href": format!("{root}{f}"), "label": l, "current": *f == current})).collect::<Vec<_>>()),
+        json!(NAV
+            .iter()
+            .map(
+                |(f, l)| json!({"href": format!("{root}{f}"), "label": l, "current": *f == current})
+            )
+            .collect::<Vec<_>>()),
     );
-    m.insert("agent_names".into(), json!(cx.model.agents.keys().collect::<Vec<_>>()));
-    m.insert("workflow_names".into(), json!(cx.model.workflows.keys().collect::<Vec<_>>()));
+    m.insert(
+        "agent_names".into(),
+        json!(cx.model.agents.keys().collect::<Vec<_>>()),
+    );
+    m.insert(
+        "workflow_names".into(),
+        json!(cx.model.workflows.keys().collect::<Vec<_>>()),
+    );
     m.insert("tiers".into(), json!(tiers(cx)));
     m
 }
@@ -521,15 +611,29 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>) -> Result<Vec<Artifact>, St
     for (name, text) in &statics {
         out.push((format!("site/{name}"), text.clone().into_bytes()));
     }
-    let agents: Vec<AgentView> = cx.model.agents.values().map(|a| agent_view(cx, a)).collect();
-    let workflows: Vec<Value> = cx.model.workflows.values().map(|w| workflow_view(cx, w)).collect();
+    let agents: Vec<AgentView> = cx
+        .model
+        .agents
+        .values()
+        .map(|a| agent_view(cx, a))
+        .collect();
+    let workflows: Vec<Value> = cx
+        .model
+        .workflows
+        .values()
+        .map(|w| workflow_view(cx, w))
+        .collect();
 
     // Findings: active first (errors, warnings), then waived; canonical order within.
     let mut findings: Vec<&crate::diag::Diagnostic> = cx.diagnostics.iter().collect();
     findings.sort_by_key(|d| (d.waived.is_some(), std::cmp::Reverse(d.severity)));
     let findings: Vec<Value> = findings.iter().map(|d| finding_view(cx, d)).collect();
     let active = cx.diagnostics.iter().filter(|d| d.waived.is_none()).count();
-    let errors = cx.diagnostics.iter().filter(|d| d.waived.is_none() && d.severity == Severity::Error).count();
+    let errors = cx
+        .diagnostics
+        .iter()
+        .filter(|d| d.waived.is_none() && d.severity == Severity::Error)
+        .count();
 
     let mut reviews: Vec<&AgentView> = agents.iter().collect();
     reviews.sort_by(|a, b| a.next_review.cmp(&b.next_review).then(a.name.cmp(&b.name)));
@@ -555,26 +659,64 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>) -> Result<Vec<Artifact>, St
             common(cx, "../", "", &format!("Agent {}", a.name)),
             json!({"agent": a, "escalations": escalations(cx), "prohibited": cx.model.policy().prohibited}),
         );
-        out.push((format!("site/agents/{}.html", a.name), page(&tera, "agent.html", &ctx)?));
+        out.push((
+            format!("site/agents/{}.html", a.name),
+            page(&tera, "agent.html", &ctx)?,
+        ));
     }
     for w in &workflows {
-        let ctx = with(common(cx, "../", "", &format!("Workflow {}", w["name"].as_str().unwrap_or(""))), json!({"workflow": w}));
-        out.push((format!("site/workflows/{}.html", w["name"].as_str().unwrap_or("")), page(&tera, "workflow.html", &ctx)?));
+        let ctx = with(
+            common(
+                cx,
+                "../",
+                "",
+                &format!("Workflow {}", w["name"].as_str().unwrap_or("")),
+            ),
+            json!({"workflow": w}),
+        );
+        out.push((
+            format!("site/workflows/{}.html", w["name"].as_str().unwrap_or("")),
+            page(&tera, "workflow.html", &ctx)?,
+        ));
     }
 
     let simple = |file: &str, title: &str, extra: Value| -> Result<Artifact, String> {
         let ctx = with(common(cx, "", file, title), extra);
         Ok((format!("site/{file}"), page(&tera, file, &ctx)?))
     };
-    out.push(simple("comparison.html", "Use cases compared", json!({"workflows": workflows}))?);
-    out.push(simple("risks.html", "Risk register", json!({"workflows": workflows, "risky": risky_ops(cx)}))?);
+    out.push(simple(
+        "comparison.html",
+        "Use cases compared",
+        json!({"workflows": workflows}),
+    )?);
+    out.push(simple(
+        "risks.html",
+        "Risk register",
+        json!({"workflows": workflows, "risky": risky_ops(cx)}),
+    )?);
     out.push(simple("approvals.html", "Approval matrix", approvals(cx))?);
-    out.push(simple("accountability.html", "Accountability", accountability(cx, &agents))?);
-    out.push(simple("playbooks.html", "Incident playbooks", playbooks(cx))?);
-    out.push(simple("audit.html", "Audit trail and retention", audit(cx, &workflows))?);
+    out.push(simple(
+        "accountability.html",
+        "Accountability",
+        accountability(cx, &agents),
+    )?);
+    out.push(simple(
+        "playbooks.html",
+        "Incident playbooks",
+        playbooks(cx),
+    )?);
+    out.push(simple(
+        "audit.html",
+        "Audit trail and retention",
+        audit(cx, &workflows),
+    )?);
     out.push(simple("waivers.html", "Waivers", waivers(cx))?);
     out.push(simple("rules.html", "Rule reference", rules(cx))?);
-    out.push(simple("frameworks.html", "Framework mapping", json!({"frameworks": frameworks::evaluate(cx)}))?);
+    out.push(simple(
+        "frameworks.html",
+        "Framework mapping",
+        json!({"frameworks": frameworks::evaluate(cx)}),
+    )?);
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
 }
@@ -592,7 +734,9 @@ fn risky_ops(cx: &EmitContext) -> Vec<Value> {
     let mut out = Vec::new();
     for (a, ap) in &cx.plan.agents {
         for op in ap.operations.keys() {
-            let Some(id) = crate::model::OpId::parse(op) else { continue };
+            let Some(id) = crate::model::OpId::parse(op) else {
+                continue;
+            };
             if !facts::is_risky(cx, &id) {
                 continue;
             }
@@ -765,7 +909,12 @@ fn waivers(cx: &EmitContext) -> Value {
             })
         })
         .collect();
-    list.sort_by(|a, b| a["expires"].as_str().cmp(&b["expires"].as_str()).then(a["name"].as_str().cmp(&b["name"].as_str())));
+    list.sort_by(|a, b| {
+        a["expires"]
+            .as_str()
+            .cmp(&b["expires"].as_str())
+            .then(a["name"].as_str().cmp(&b["name"].as_str()))
+    });
     json!({"waivers": list, "unwaivable": cx.model.policy().unwaivable})
 }
 

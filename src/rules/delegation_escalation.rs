@@ -5,7 +5,7 @@ use crate::decide::is_read;
 use crate::diag::{tick, Diagnostic};
 use crate::graph::{personal_rank, resource_class};
 use crate::model::{resource_pattern_matches, segment_matches, Agent, Effect, Model, OpId, Reversibility};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 
 crate::declare_rule! {
     /// ## What it finds
@@ -22,9 +22,10 @@ crate::declare_rule! {
     ///   when there is no `personal`).
     ///
     /// Operations every request for is denied anyway (matched by a Policy prohibition) are not
-    /// reported. Each (agent, operation) is reported once, through the nearest delegate granted it,
-    /// at the agent's `delegates_to` entry that starts the path; the message shows the whole path
-    /// and the delegate's grant is shown as related.
+    /// reported. Each (agent, operation) is reported once, through the nearest delegate for which
+    /// the operation is consequential (ties broken by name), at the agent's `delegates_to` entry
+    /// that starts the path; the message shows the whole path and the delegate's grant is shown
+    /// as related. The delegates' own modes are not considered: a paused delegate can be resumed.
     ///
     /// ## Why it matters
     /// Delegation is privilege: an agent that may invoke another can make it act on its behalf.
@@ -91,95 +92,114 @@ fn risk(m: &Model, a: &Agent, op: &OpId, threshold: Option<usize>) -> Option<Str
 
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let m = cx.model;
+    let g = cx.graph;
     let threshold = personal_rank(m);
-    // Consequential operations of every agent that someone delegates to: computed once per agent.
-    let mut risky: HashMap<&str, BTreeMap<&str, String>> = HashMap::new();
+    // Consequential operations of every agent someone delegates to (every agent reached through
+    // delegation is one), once per agent: by operation, the grantees and why.
+    let mut risky: BTreeMap<&str, BTreeMap<&str, String>> = BTreeMap::new();
+    let mut done: HashSet<&str> = HashSet::new();
     for a in m.agents.values() {
         for d in &a.spec.delegates_to {
-            if risky.contains_key(d.as_str()) {
+            if !done.insert(d.as_str()) {
                 continue;
             }
             let (Some(delegate), Some(dp)) = (m.agents.get(d), cx.plan.agents.get(d)) else {
                 continue;
             };
-            let mut ops = BTreeMap::new();
             for (id, op_plan) in &dp.operations {
                 if op_plan.prohibited.is_some() {
                     continue;
                 }
                 if let Some(why) = OpId::parse(id).and_then(|op| risk(m, delegate, &op, threshold)) {
-                    ops.insert(id.as_str(), why);
+                    risky.entry(id.as_str()).or_default().insert(d.as_str(), why);
                 }
             }
-            risky.insert(d.as_str(), ops);
         }
     }
-    // Every agent reached through delegation is named in some `delegates_to`, so it is in `risky`.
+    // One backward traversal per consequential operation: linear in the number of agents.
     let mut out = Vec::new();
-    for a in m.agents.values() {
-        if a.spec.delegates_to.is_empty() {
-            continue;
-        }
-        let reached = cx.graph.operations_via_delegation(&a.name, |op, grantee| {
-            risky.get(grantee).is_some_and(|ops| ops.contains_key(op))
-        });
-        for r in reached {
-            let Some(first) = r.path.get(1) else {
+    for (op_id, grantees) in &risky {
+        let targets: Vec<_> = grantees.keys().filter_map(|d| g.agent(d)).collect();
+        let delegators = g.delegators_of(&targets);
+        for &x in delegators.nodes() {
+            let Some(name) = g.g[x].name() else {
                 continue;
             };
-            let Some(entry) = a.spec.delegates_to.iter().position(|d| d == first) else {
+            let Some(a) = m.agents.get(name) else {
                 continue;
             };
-            let why = &risky[r.grantee.as_str()][r.operation.as_str()];
-            let path = r.path.join(" → ");
-            let grantee = &m.agents[&r.grantee];
-            let op = OpId::parse(&r.operation).expect("a concrete operation");
-            let g = &grantee.spec.grants[r.grant];
-            let j = g
-                .operations
-                .iter()
-                .position(|o| o == &op.operation)
-                .or_else(|| g.operations.iter().position(|o| o == "*"));
-            let grant_ptr = match j {
-                Some(j) => format!("/spec/grants/{}/operations/{j}", r.grant),
-                None => format!("/spec/grants/{}", r.grant),
+            if cx.plan.agents.get(name).is_some_and(|p| p.operations.contains_key(*op_id)) {
+                continue;
+            }
+            let Some(path) = delegators.path_from(x) else {
+                continue;
             };
-            let help = if r.path.len() > 2 {
-                format!(
-                    "remove {} from {}'s `delegates_to`, narrow the grants along `{path}`, or grant {} to {} itself so that its gate and review apply",
-                    tick(first),
-                    tick(&a.name),
-                    tick(&op),
-                    tick(&a.name)
-                )
-            } else {
-                format!(
-                    "remove {} from `delegates_to`, narrow {}'s grant, or grant {} to {} itself so that its gate and review apply",
-                    tick(first),
-                    tick(&r.grantee),
-                    tick(&op),
-                    tick(&a.name)
-                )
-            };
-            out.push(
-                Diagnostic::error(
-                    DELEGATION_ESCALATION.name,
-                    format!(
-                        "{} reaches {} ({why}) through delegation without being granted it: {path}",
-                        tick(&a.name),
-                        tick(&op)
-                    ),
-                )
-                .at(cx.ws.loc(a.doc, &format!("/spec/delegates_to/{entry}")))
-                .label(format!("delegation path to {}", tick(&op)))
-                .help(help)
-                .related(cx.ws.loc(grantee.doc, &grant_ptr), format!("{} is granted {} here", tick(&r.grantee), tick(&op)))
-                .target(format!("agent/{}", a.name))
-                .subject(&r.operation),
-            );
+            if let Some(d) = finding(cx, a, op_id, &path, grantees) {
+                out.push(d);
+            }
         }
     }
     out
+}
+
+fn finding(cx: &Context, a: &Agent, op_id: &str, path: &[String], grantees: &BTreeMap<&str, String>) -> Option<Diagnostic> {
+    let m = cx.model;
+    let first = path.get(1)?;
+    let grantee_name = path.last()?;
+    let entry = a.spec.delegates_to.iter().position(|d| d == first)?;
+    let why = grantees.get(grantee_name.as_str())?;
+    let grantee = m.agents.get(grantee_name)?;
+    let op = OpId::parse(op_id)?;
+    let (gi, g) = grantee.spec.grants.iter().enumerate().find(|(_, g)| {
+        resource_pattern_matches(&g.resource, &op.connector, &op.resource)
+            && g.operations.iter().any(|o| segment_matches(o, &op.operation))
+    })?;
+    let grant_ptr = match g
+        .operations
+        .iter()
+        .position(|o| o == &op.operation)
+        .or_else(|| g.operations.iter().position(|o| o == "*"))
+    {
+        Some(j) => format!("/spec/grants/{gi}/operations/{j}"),
+        None => format!("/spec/grants/{gi}"),
+    };
+    let shown = path.join(" → ");
+    let help = if path.len() > 2 {
+        format!(
+            "remove {} from {}'s `delegates_to`, narrow the grants along `{shown}`, or grant {} to {} itself so that its gate and review apply",
+            tick(first),
+            tick(&a.name),
+            tick(&op),
+            tick(&a.name)
+        )
+    } else {
+        format!(
+            "remove {} from `delegates_to`, narrow {}'s grant, or grant {} to {} itself so that its gate and review apply",
+            tick(first),
+            tick(grantee_name),
+            tick(&op),
+            tick(&a.name)
+        )
+    };
+    Some(
+        Diagnostic::error(
+            DELEGATION_ESCALATION.name,
+            format!(
+                "{} reaches {} ({why}) through delegation without being granted it: {shown}",
+                tick(&a.name),
+                tick(&op)
+            ),
+        )
+        .at(cx.ws.loc(a.doc, &format!("/spec/delegates_to/{entry}")))
+        .label(format!("delegation path to {}", tick(&op)))
+        .help(help)
+        .related(
+            cx.ws.loc(grantee.doc, &grant_ptr),
+            format!("{} is granted {} here", tick(grantee_name), tick(&op)),
+        )
+        .target(format!("agent/{}", a.name))
+        .subject(op_id),
+    )
 }
 
 #[cfg(test)]

@@ -26,6 +26,18 @@ pub struct RuleInfo {
     pub docs: &'static str,
 }
 
+impl RuleInfo {
+    /// The documentation as Markdown, without the space each `///` line carries.
+    pub fn markdown(&self) -> String {
+        let mut out = String::with_capacity(self.docs.len());
+        for line in self.docs.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out
+    }
+}
+
 /// Declares a rule's [`RuleInfo`] from its doc comment.
 #[macro_export]
 macro_rules! declare_rule {

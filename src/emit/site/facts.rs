@@ -40,7 +40,13 @@ pub struct AgentOps {
     pub other_denied: usize,
 }
 
-pub fn decide(cx: &EmitContext, agent: &str, op: &str, workflow: Option<&str>, fields: Option<Vec<String>>) -> Decision {
+pub fn decide(
+    cx: &EmitContext,
+    agent: &str,
+    op: &str,
+    workflow: Option<&str>,
+    fields: Option<Vec<String>>,
+) -> Decision {
     cx.plan.decide(&Request {
         agent: agent.to_string(),
         operation: op.to_string(),
@@ -51,7 +57,9 @@ pub fn decide(cx: &EmitContext, agent: &str, op: &str, workflow: Option<&str>, f
 }
 
 pub fn tier_rank(cx: &EmitContext, d: &Decision) -> Option<usize> {
-    d.tier.as_deref().and_then(|t| cx.plan.tiers.iter().position(|x| x == t))
+    d.tier
+        .as_deref()
+        .and_then(|t| cx.plan.tiers.iter().position(|x| x == t))
 }
 
 /// "acts alone", "1 reviewer", "2 people", ...
@@ -71,7 +79,8 @@ pub fn is_risky(cx: &EmitContext, op: &OpId) -> bool {
     };
     spec.effect == Effect::External
         || spec.reversibility == Reversibility::Irreversible
-        || (!crate::decide::is_read(&op.operation) && resource_class_rank(cx, &op.resource_id()) >= personal_rank(cx))
+        || (!crate::decide::is_read(&op.operation)
+            && resource_class_rank(cx, &op.resource_id()) >= personal_rank(cx))
 }
 
 fn personal_rank(cx: &EmitContext) -> usize {
@@ -97,7 +106,12 @@ pub fn resource_class_rank(cx: &EmitContext, resource: &str) -> usize {
 }
 
 pub fn resource_class(cx: &EmitContext, resource: &str) -> String {
-    cx.model.policy().classifications.get(resource_class_rank(cx, resource)).cloned().unwrap_or_default()
+    cx.model
+        .policy()
+        .classifications
+        .get(resource_class_rank(cx, resource))
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// How an action is undone.
@@ -111,7 +125,9 @@ pub fn undo_text(cx: &EmitContext, op: &OpId) -> String {
             Some(c) => format!("compensate: {c}"),
             None => "compensable (no compensation written down)".into(),
         },
-        Reversibility::Reversible if spec.history == Some(true) => "reversible from version history".into(),
+        Reversibility::Reversible if spec.history == Some(true) => {
+            "reversible from version history".into()
+        }
         Reversibility::Reversible => "reversible".into(),
     }
 }
@@ -133,21 +149,34 @@ fn reason_words(cx: &EmitContext, reason: &str) -> String {
         return "the agent is recommend-only: a human reviews every change".into();
     }
     if let Some(pat) = reason.strip_prefix("prohibited:") {
-        let why = p.prohibited.iter().find(|x| x.operation == pat).map(|x| x.reason.as_str()).unwrap_or("");
+        let why = p
+            .prohibited
+            .iter()
+            .find(|x| x.operation == pat)
+            .map(|x| x.reason.as_str())
+            .unwrap_or("");
         return format!("prohibited by `{pat}`: {why}");
     }
     if let Some(step) = reason.strip_prefix("gate:") {
         let (w, s) = step.split_once('.').unwrap_or((step, ""));
         return format!("gate of step {s} in workflow {w}");
     }
-    if let Some(i) = reason.strip_prefix("derive:").and_then(|i| i.parse::<usize>().ok()) {
+    if let Some(i) = reason
+        .strip_prefix("derive:")
+        .and_then(|i| i.parse::<usize>().ok())
+    {
         if let Some(d) = p.derive.get(i) {
-            return d.description.clone().unwrap_or_else(|| format!("derive rule: {} requires {}", when_text(&d.when), d.require));
+            return d.description.clone().unwrap_or_else(|| {
+                format!("derive rule: {} requires {}", when_text(&d.when), d.require)
+            });
         }
     }
     if let Some(id) = reason.strip_prefix("escalation:") {
         if let Some(e) = p.escalations.iter().find(|e| e.id == id) {
-            return e.description.clone().unwrap_or_else(|| format!("escalation {id}"));
+            return e
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("escalation {id}"));
         }
     }
     reason.to_string()
@@ -218,7 +247,13 @@ pub fn agent_ops(cx: &EmitContext, agent: &str) -> AgentOps {
                 if is_granted || is_risky(cx, &op) {
                     let mut why = why;
                     if !is_granted {
-                        if let Some(p) = cx.model.policy().prohibited.iter().find(|p| crate::model::op_pattern_matches(&p.operation, &op)) {
+                        if let Some(p) = cx
+                            .model
+                            .policy()
+                            .prohibited
+                            .iter()
+                            .find(|p| crate::model::op_pattern_matches(&p.operation, &op))
+                        {
                             why.push(format!("also prohibited by `{}`", p.operation));
                         }
                     }
@@ -293,8 +328,12 @@ fn ops_on(cx: &EmitContext, agent: &str, resource: &str) -> Vec<String> {
         .filter_map(|o| {
             let d = decide(cx, agent, &format!("{resource}.{o}"), None, None);
             match d.effect {
-                Outcome::Deny if d.reasons.iter().any(|r| r.starts_with("prohibited:")) => Some(format!("{o} (prohibited)")),
-                Outcome::Deny if d.reasons.iter().any(|r| r == "agent-paused") => Some(format!("{o} (paused)")),
+                Outcome::Deny if d.reasons.iter().any(|r| r.starts_with("prohibited:")) => {
+                    Some(format!("{o} (prohibited)"))
+                }
+                Outcome::Deny if d.reasons.iter().any(|r| r == "agent-paused") => {
+                    Some(format!("{o} (paused)"))
+                }
                 Outcome::Deny => None,
                 _ => Some(format!("{o} ({})", d.tier.unwrap_or_default())),
             }
@@ -311,18 +350,29 @@ pub fn reach(cx: &EmitContext, agent: &str) -> Reach {
     let mut queue = VecDeque::from([agent.to_string()]);
     let mut edges = Vec::new();
     let mut edge_set = BTreeSet::new();
-    let mut add_edge = |edges: &mut Vec<(String, String, &'static str)>, a: String, b: String, k: &'static str| {
-        if edge_set.insert((a.clone(), b.clone(), k)) {
-            edges.push((a, b, k));
-        }
-    };
+    let mut add_edge =
+        |edges: &mut Vec<(String, String, &'static str)>, a: String, b: String, k: &'static str| {
+            if edge_set.insert((a.clone(), b.clone(), k)) {
+                edges.push((a, b, k));
+            }
+        };
     while let Some(a) = queue.pop_front() {
         let Some(ag) = m.agents.get(&a) else { continue };
-        let mut next: Vec<&String> = ag.spec.delegates_to.iter().filter(|d| m.agents.contains_key(*d)).collect();
+        let mut next: Vec<&String> = ag
+            .spec
+            .delegates_to
+            .iter()
+            .filter(|d| m.agents.contains_key(*d))
+            .collect();
         next.sort();
         next.dedup();
         for d in next {
-            add_edge(&mut edges, format!("agent:{a}"), format!("agent:{d}"), "delegates");
+            add_edge(
+                &mut edges,
+                format!("agent:{a}"),
+                format!("agent:{d}"),
+                "delegates",
+            );
             if !paths.contains_key(d) {
                 let mut p = paths[&a].clone();
                 p.push(d.clone());
@@ -332,7 +382,11 @@ pub fn reach(cx: &EmitContext, agent: &str) -> Reach {
             }
         }
     }
-    let delegates: Vec<(String, Vec<String>)> = order.iter().skip(1).map(|d| (d.clone(), paths[d].clone())).collect();
+    let delegates: Vec<(String, Vec<String>)> = order
+        .iter()
+        .skip(1)
+        .map(|d| (d.clone(), paths[d].clone()))
+        .collect();
 
     // Resources granted to the agent or a delegate.
     let mut rows: BTreeMap<String, ReachRow> = BTreeMap::new();
@@ -349,7 +403,12 @@ pub fn reach(cx: &EmitContext, agent: &str) -> Reach {
             }
         }
         for (res, fields) in granted {
-            add_edge(&mut edges, format!("agent:{a}"), format!("resource:{res}"), "grant");
+            add_edge(
+                &mut edges,
+                format!("agent:{a}"),
+                format!("resource:{res}"),
+                "grant",
+            );
             if rows.contains_key(&res) && (a != agent || rows[&res].via == "direct") {
                 continue;
             }
@@ -358,7 +417,11 @@ pub fn reach(cx: &EmitContext, agent: &str) -> Reach {
                 res.clone(),
                 ReachRow {
                     resource: res.clone(),
-                    system: m.connectors.get(c).map(|c| c.spec.system.clone()).unwrap_or_default(),
+                    system: m
+                        .connectors
+                        .get(c)
+                        .map(|c| c.spec.system.clone())
+                        .unwrap_or_default(),
                     classification: resource_class(cx, &res),
                     class_rank: resource_class_rank(cx, &res),
                     via: if a == agent { "direct" } else { "delegation" },
@@ -371,18 +434,32 @@ pub fn reach(cx: &EmitContext, agent: &str) -> Reach {
     }
     // Resources the reached ones sync to, transitively.
     let mut queue: VecDeque<String> = rows.keys().cloned().collect();
-    let mut sync_paths: BTreeMap<String, Vec<String>> = rows.iter().map(|(k, r)| (k.clone(), r.path.clone())).collect();
+    let mut sync_paths: BTreeMap<String, Vec<String>> = rows
+        .iter()
+        .map(|(k, r)| (k.clone(), r.path.clone()))
+        .collect();
     while let Some(res) = queue.pop_front() {
-        let Some((c, r)) = res.split_once('.') else { continue };
-        let Some(spec) = m.resource(c, r) else { continue };
+        let Some((c, r)) = res.split_once('.') else {
+            continue;
+        };
+        let Some(spec) = m.resource(c, r) else {
+            continue;
+        };
         let mut next = spec.syncs_to.clone();
         next.sort();
         for s in next {
-            let Some((sc, sr)) = s.split_once('.') else { continue };
+            let Some((sc, sr)) = s.split_once('.') else {
+                continue;
+            };
             if m.resource(sc, sr).is_none() {
                 continue;
             }
-            add_edge(&mut edges, format!("resource:{res}"), format!("resource:{s}"), "sync");
+            add_edge(
+                &mut edges,
+                format!("resource:{res}"),
+                format!("resource:{s}"),
+                "sync",
+            );
             if rows.contains_key(&s) {
                 continue;
             }
@@ -395,7 +472,11 @@ pub fn reach(cx: &EmitContext, agent: &str) -> Reach {
                 s.clone(),
                 ReachRow {
                     resource: s.clone(),
-                    system: m.connectors.get(sc).map(|c| c.spec.system.clone()).unwrap_or_default(),
+                    system: m
+                        .connectors
+                        .get(sc)
+                        .map(|c| c.spec.system.clone())
+                        .unwrap_or_default(),
                     classification: resource_class(cx, &s),
                     class_rank: resource_class_rank(cx, &s),
                     via: "sync",
@@ -434,7 +515,10 @@ pub fn next_review(cx: &EmitContext, a: &Agent) -> (Cadence, Option<NaiveDate>) 
         .as_ref()
         .and_then(|r| r.last_reviewed.as_deref())
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-    (cadence, last.map(|d| d + chrono::Duration::days(cadence.days())))
+    (
+        cadence,
+        last.map(|d| d + chrono::Duration::days(cadence.days())),
+    )
 }
 
 /// `overdue`, `due-soon` or `ok` (or `never-reviewed`).
@@ -449,7 +533,13 @@ pub fn review_status(cx: &EmitContext, next: Option<NaiveDate>) -> &'static str 
 
 /// The effective decision of a step, in its workflow, with its fields.
 pub fn step_decision(cx: &EmitContext, w: &Workflow, step: &crate::model::Step) -> Decision {
-    decide(cx, &step.agent, &step.does, Some(&w.name), step.fields.clone())
+    decide(
+        cx,
+        &step.agent,
+        &step.does,
+        Some(&w.name),
+        step.fields.clone(),
+    )
 }
 
 /// The workflow's tier: the strongest effective tier of its steps (a denied step counts as
@@ -484,9 +574,14 @@ pub fn required_audit(cx: &EmitContext, rank: usize) -> Vec<String> {
 
 /// The detailed-log retention of a workflow: its own, else the policy's minimum.
 pub fn retention(cx: &EmitContext, w: &Workflow) -> Option<u64> {
-    w.spec
-        .retention_days
-        .or_else(|| cx.model.policy().audit.as_ref().and_then(|a| a.retention_days).map(|r| r.min))
+    w.spec.retention_days.or_else(|| {
+        cx.model
+            .policy()
+            .audit
+            .as_ref()
+            .and_then(|a| a.retention_days)
+            .map(|r| r.min)
+    })
 }
 
 /// A workflow's overall risk level from its risk profile, with the points it scored.
@@ -496,7 +591,11 @@ pub fn retention(cx: &EmitContext, w: &Workflow) -> Option<u64> {
 pub fn risk_level(cx: &EmitContext, w: &Workflow) -> Option<&'static str> {
     let r = w.spec.risk.as_ref()?;
     let mut points = 0;
-    if let Some(c) = r.data_sensitivity.as_deref().and_then(|c| cx.model.class_rank(c)) {
+    if let Some(c) = r
+        .data_sensitivity
+        .as_deref()
+        .and_then(|c| cx.model.class_rank(c))
+    {
         if cx.model.class_rank("personal").is_some_and(|p| c >= p) {
             points += 2;
         } else if cx.model.class_rank("confidential").is_some_and(|p| c >= p) {
@@ -557,20 +656,28 @@ pub fn agent_workflows(cx: &EmitContext, agent: &str) -> BTreeSet<String> {
 
 /// Does an agent have an operation with external effect granted (directly)?
 pub fn has_external_effects(cx: &EmitContext, agent: &str) -> bool {
-    cx.plan
-        .agents
-        .get(agent)
-        .is_some_and(|a| a.operations.values().any(|o| o.effect == Effect::External && o.prohibited.is_none()))
+    cx.plan.agents.get(agent).is_some_and(|a| {
+        a.operations
+            .values()
+            .any(|o| o.effect == Effect::External && o.prohibited.is_none())
+    })
 }
 
 /// Findings of a rule (all, waived or not).
-pub fn findings<'a>(cx: &'a EmitContext, rule: &'a str) -> impl Iterator<Item = &'a Diagnostic> + 'a {
+pub fn findings<'a>(
+    cx: &'a EmitContext,
+    rule: &'a str,
+) -> impl Iterator<Item = &'a Diagnostic> + 'a {
     cx.diagnostics.iter().filter(move |d| d.rule == rule)
 }
 
 /// A person's display name ("Maya Okafor") or the id.
 pub fn person_name(cx: &EmitContext, id: &str) -> String {
-    cx.model.people.get(id).map(|p| p.person.name.clone()).unwrap_or_else(|| id.to_string())
+    cx.model
+        .people
+        .get(id)
+        .map(|p| p.person.name.clone())
+        .unwrap_or_else(|| id.to_string())
 }
 
 /// Members of a group, sorted, or the person itself when `id` is a person.

@@ -49,15 +49,29 @@ fn sorted(v: impl IntoIterator<Item = String>) -> Vec<String> {
 }
 
 fn policy_file(cx: &EmitContext) -> Vec<String> {
-    cx.model.policy.as_ref().map(|p| facts::file_of(cx, p.doc)).into_iter().collect()
+    cx.model
+        .policy
+        .as_ref()
+        .map(|p| facts::file_of(cx, p.doc))
+        .into_iter()
+        .collect()
 }
 
 fn agent_files(cx: &EmitContext, names: impl IntoIterator<Item = String>) -> Vec<String> {
-    sorted(names.into_iter().filter_map(|n| cx.model.agents.get(&n).map(|a| facts::file_of(cx, a.doc))))
+    sorted(
+        names
+            .into_iter()
+            .filter_map(|n| cx.model.agents.get(&n).map(|a| facts::file_of(cx, a.doc))),
+    )
 }
 
 fn workflow_files(cx: &EmitContext) -> Vec<String> {
-    sorted(cx.model.workflows.values().map(|w| facts::file_of(cx, w.doc)))
+    sorted(
+        cx.model
+            .workflows
+            .values()
+            .map(|w| facts::file_of(cx, w.doc)),
+    )
 }
 
 fn list(v: &[String], max: usize) -> String {
@@ -72,7 +86,11 @@ fn fact(what: &str, failures: Vec<String>, ok_detail: String, files: Vec<String>
     Evidence {
         ok: failures.is_empty(),
         what: what.to_string(),
-        detail: if failures.is_empty() { ok_detail } else { format!("not met: {}", list(&failures, 4)) },
+        detail: if failures.is_empty() {
+            ok_detail
+        } else {
+            format!("not met: {}", list(&failures, 4))
+        },
         files,
         rule: None,
     }
@@ -84,14 +102,35 @@ fn rule(cx: &EmitContext, name: &str) -> Option<Evidence> {
     let off = cx.model.policy().rules.get(name) == Some(&RuleLevel::Off);
     let all: Vec<_> = facts::findings(cx, name).collect();
     let waived = all.iter().filter(|d| d.waived.is_some()).count();
-    let active: Vec<String> = all.iter().filter(|d| d.waived.is_none()).map(|d| d.message.clone()).collect();
-    let files = sorted(all.iter().filter_map(|d| d.location.as_ref().map(|l| l.file.clone())));
+    let active: Vec<String> = all
+        .iter()
+        .filter(|d| d.waived.is_none())
+        .map(|d| d.message.clone())
+        .collect();
+    let files = sorted(
+        all.iter()
+            .filter_map(|d| d.location.as_ref().map(|l| l.file.clone())),
+    );
     let (ok, detail) = if off {
         (false, "switched off in the Policy's `rules`".to_string())
     } else if !active.is_empty() {
-        (false, format!("{} finding{}: {}", active.len(), if active.len() == 1 { "" } else { "s" }, list(&active, 3)))
+        (
+            false,
+            format!(
+                "{} finding{}: {}",
+                active.len(),
+                if active.len() == 1 { "" } else { "s" },
+                list(&active, 3)
+            ),
+        )
     } else if waived > 0 {
-        (true, format!("passing; {waived} finding{} waived (see waivers)", if waived == 1 { "" } else { "s" }))
+        (
+            true,
+            format!(
+                "passing; {waived} finding{} waived (see waivers)",
+                if waived == 1 { "" } else { "s" }
+            ),
+        )
     } else {
         (true, "passing: no finding".to_string())
     };
@@ -99,7 +138,11 @@ fn rule(cx: &EmitContext, name: &str) -> Option<Evidence> {
         ok,
         what: format!("`{}`: {}", info.name, info.summary),
         detail,
-        files: if files.is_empty() { policy_file(cx) } else { files },
+        files: if files.is_empty() {
+            policy_file(cx)
+        } else {
+            files
+        },
         rule: Some(info.name.to_string()),
     })
 }
@@ -111,7 +154,13 @@ fn unused_grants(cx: &EmitContext) -> Vec<String> {
     let mut out = Vec::new();
     for (a, ap) in &cx.plan.agents {
         for (op, p) in &ap.operations {
-            if p.prohibited.is_none() && !cx.model.workflows.values().any(|w| w.spec.steps.iter().any(|s| &s.agent == a && &s.does == op)) {
+            if p.prohibited.is_none()
+                && !cx
+                    .model
+                    .workflows
+                    .values()
+                    .any(|w| w.spec.steps.iter().any(|s| &s.agent == a && &s.does == op))
+            {
                 out.push(format!("{a} is granted {op} but no step performs it"));
             }
         }
@@ -131,7 +180,9 @@ fn unscoped_personal_grants(cx: &EmitContext) -> Vec<String> {
             for (cn, c) in &cx.model.connectors {
                 for (rn, r) in &c.spec.resources {
                     if crate::model::resource_pattern_matches(&g.resource, cn, rn)
-                        && r.fields.values().any(|k| cx.model.class_rank(k).is_some_and(|x| x >= personal))
+                        && r.fields
+                            .values()
+                            .any(|k| cx.model.class_rank(k).is_some_and(|x| x >= personal))
                     {
                         out.push(format!("{} has no field list on {cn}.{rn}", a.name));
                     }
@@ -148,9 +199,13 @@ fn delegation_escalations(cx: &EmitContext) -> Vec<String> {
     for a in cx.model.agents.keys() {
         let reach = facts::reach(cx, a);
         for (d, path) in &reach.delegates {
-            let Some(dp) = cx.plan.agents.get(d) else { continue };
+            let Some(dp) = cx.plan.agents.get(d) else {
+                continue;
+            };
             for op in dp.operations.keys() {
-                let Some(id) = crate::model::OpId::parse(op) else { continue };
+                let Some(id) = crate::model::OpId::parse(op) else {
+                    continue;
+                };
                 if facts::is_risky(cx, &id)
                     && !crate::graph::grants_op(cx.model, a, &id)
                     && decide(cx, d, op, None, None).effect != Outcome::Deny
@@ -214,7 +269,12 @@ fn ungated_risky(cx: &EmitContext) -> (usize, Vec<String>) {
 }
 
 fn agents_with_external_effects(cx: &EmitContext) -> Vec<String> {
-    cx.model.agents.keys().filter(|a| facts::has_external_effects(cx, a)).cloned().collect()
+    cx.model
+        .agents
+        .keys()
+        .filter(|a| facts::has_external_effects(cx, a))
+        .cloned()
+        .collect()
 }
 
 fn no_pause_authority(cx: &EmitContext) -> Vec<String> {
@@ -238,7 +298,11 @@ fn delegation_cycles(cx: &EmitContext) -> Vec<String> {
     let mut out = Vec::new();
     for a in cx.model.agents.keys() {
         let reach = facts::reach(cx, a);
-        if reach.edges.iter().any(|(_, to, k)| *k == "delegates" && to == &format!("agent:{a}")) {
+        if reach
+            .edges
+            .iter()
+            .any(|(_, to, k)| *k == "delegates" && to == &format!("agent:{a}"))
+        {
             out.push(format!("{a} delegates back to itself"));
         }
     }
@@ -254,7 +318,11 @@ fn audit_gaps(cx: &EmitContext) -> Vec<String> {
             out.push(format!(
                 "{} does not log {}",
                 w.name,
-                missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                missing
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
     }
@@ -262,7 +330,12 @@ fn audit_gaps(cx: &EmitContext) -> Vec<String> {
 }
 
 fn retention_gaps(cx: &EmitContext) -> Vec<String> {
-    let bounds = cx.model.policy().audit.as_ref().and_then(|a| a.retention_days);
+    let bounds = cx
+        .model
+        .policy()
+        .audit
+        .as_ref()
+        .and_then(|a| a.retention_days);
     let Some(b) = bounds else {
         return vec!["the Policy sets no retention bounds".into()];
     };
@@ -271,7 +344,12 @@ fn retention_gaps(cx: &EmitContext) -> Vec<String> {
         .values()
         .filter_map(|w| {
             let r = facts::retention(cx, w)?;
-            (r < b.min || r > b.max).then(|| format!("{} keeps logs {r} days, outside {}–{}", w.name, b.min, b.max))
+            (r < b.min || r > b.max).then(|| {
+                format!(
+                    "{} keeps logs {r} days, outside {}–{}",
+                    w.name, b.min, b.max
+                )
+            })
         })
         .collect()
 }
@@ -281,9 +359,14 @@ fn checklist_gaps(cx: &EmitContext) -> Vec<String> {
     for w in cx.model.workflows.values() {
         for s in &w.spec.steps {
             let d = facts::step_decision(cx, w, s);
-            let n = facts::tier_rank(cx, &d).map(|r| cx.plan.approvals[r].count).unwrap_or(0);
+            let n = facts::tier_rank(cx, &d)
+                .map(|r| cx.plan.approvals[r].count)
+                .unwrap_or(0);
             if n >= 2 && s.checklist.is_empty() {
-                out.push(format!("step {} of {} needs {n} approvals and has no checklist", s.id, w.name));
+                out.push(format!(
+                    "step {} of {} needs {n} approvals and has no checklist",
+                    s.id, w.name
+                ));
             }
         }
     }
@@ -293,9 +376,18 @@ fn checklist_gaps(cx: &EmitContext) -> Vec<String> {
 fn understaffed(cx: &EmitContext) -> Vec<String> {
     let mut out = Vec::new();
     for (i, t) in cx.plan.approvals.iter().enumerate() {
-        let people: BTreeSet<String> = t.groups.iter().flat_map(|g| facts::members(cx, g)).collect();
+        let people: BTreeSet<String> = t
+            .groups
+            .iter()
+            .flat_map(|g| facts::members(cx, g))
+            .collect();
         if people.len() < t.count || t.groups.iter().any(|g| facts::members(cx, g).is_empty()) {
-            out.push(format!("tier {} needs {} people but its groups have {}", cx.plan.tiers[i], t.count, people.len()));
+            out.push(format!(
+                "tier {} needs {} people but its groups have {}",
+                cx.plan.tiers[i],
+                t.count,
+                people.len()
+            ));
         }
     }
     out
@@ -317,7 +409,12 @@ fn sample_rate_gaps(cx: &EmitContext) -> Vec<String> {
             crate::model::Stage::Stable => 0.0,
         };
         if r.sample_rate.unwrap_or(0.0) < need {
-            out.push(format!("{} samples {} in {}, below {need}", a.name, r.sample_rate.unwrap_or(0.0), r.stage.as_str()));
+            out.push(format!(
+                "{} samples {} in {}, below {need}",
+                a.name,
+                r.sample_rate.unwrap_or(0.0),
+                r.stage.as_str()
+            ));
         }
     }
     out
@@ -330,7 +427,11 @@ fn review_gaps(cx: &EmitContext) -> Vec<String> {
         .filter_map(|a| {
             let (_, next) = facts::next_review(cx, a);
             match facts::review_status(cx, next) {
-                "overdue" => Some(format!("{}'s review was due {}", a.name, next.map(|d| d.to_string()).unwrap_or_default())),
+                "overdue" => Some(format!(
+                    "{}'s review was due {}",
+                    a.name,
+                    next.map(|d| d.to_string()).unwrap_or_default()
+                )),
                 "never-reviewed" => Some(format!("{} was never reviewed", a.name)),
                 _ => None,
             }
@@ -343,9 +444,20 @@ fn waiver_gaps(cx: &EmitContext) -> Vec<String> {
         .waivers
         .iter()
         .filter_map(|w| {
-            let expired = chrono::NaiveDate::parse_from_str(&w.spec.expires, "%Y-%m-%d").map_or(true, |e| e < cx.today);
-            let unjustified = w.spec.justification.as_deref().is_none_or(|j| j.trim().is_empty());
-            (expired || unjustified).then(|| format!("waiver {} is {}", w.name, if expired { "expired" } else { "unjustified" }))
+            let expired = chrono::NaiveDate::parse_from_str(&w.spec.expires, "%Y-%m-%d")
+                .map_or(true, |e| e < cx.today);
+            let unjustified = w
+                .spec
+                .justification
+                .as_deref()
+                .is_none_or(|j| j.trim().is_empty());
+            (expired || unjustified).then(|| {
+                format!(
+                    "waiver {} is {}",
+                    w.name,
+                    if expired { "expired" } else { "unjustified" }
+                )
+            })
         })
         .collect()
 }
@@ -366,20 +478,33 @@ fn unmonitored(cx: &EmitContext, metrics: Option<&[Metric]>) -> Vec<String> {
     cx.model
         .agents
         .values()
-        .filter(|a| !a.spec.monitors.iter().any(|m| metrics.is_none_or(|ms| ms.contains(&m.metric))))
+        .filter(|a| {
+            !a.spec
+                .monitors
+                .iter()
+                .any(|m| metrics.is_none_or(|ms| ms.contains(&m.metric)))
+        })
         .map(|a| match metrics {
             None => format!("{} has no monitor", a.name),
             Some(ms) => format!(
                 "{} has no monitor on {}",
                 a.name,
-                ms.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(" or ")
+                ms.iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
             ),
         })
         .collect()
 }
 
 fn missing_rollback(cx: &EmitContext) -> Vec<String> {
-    cx.model.workflows.values().filter(|w| w.spec.rollback.is_none()).map(|w| format!("{} has no rollback plan", w.name)).collect()
+    cx.model
+        .workflows
+        .values()
+        .filter(|w| w.spec.rollback.is_none())
+        .map(|w| format!("{} has no rollback plan", w.name))
+        .collect()
 }
 
 fn missing_playbooks(cx: &EmitContext) -> Vec<String> {
@@ -392,7 +517,12 @@ fn missing_playbooks(cx: &EmitContext) -> Vec<String> {
 }
 
 fn no_risk_profile(cx: &EmitContext) -> Vec<String> {
-    cx.model.workflows.values().filter(|w| w.spec.risk.is_none()).map(|w| format!("{} has no risk profile", w.name)).collect()
+    cx.model
+        .workflows
+        .values()
+        .filter(|w| w.spec.risk.is_none())
+        .map(|w| format!("{} has no risk profile", w.name))
+        .collect()
 }
 
 fn agents_without_workflow(cx: &EmitContext) -> Vec<String> {
@@ -421,13 +551,28 @@ pub fn evaluate(cx: &EmitContext) -> Vec<Framework> {
     let (gated, ungated) = ungated_risky(cx);
     let external_agents = agents_with_external_effects(cx);
     let approver_tiers = cx.plan.approvals.iter().filter(|a| a.count > 0).count();
-    let pausers: BTreeSet<String> = cx.model.agents.keys().flat_map(|a| facts::pausers(cx, a)).collect();
+    let pausers: BTreeSet<String> = cx
+        .model
+        .agents
+        .keys()
+        .flat_map(|a| facts::pausers(cx, a))
+        .collect();
     let tests: usize = cx.model.tests.iter().map(|t| t.spec.cases.len()).sum();
     let test_files = sorted(cx.model.tests.iter().map(|t| facts::file_of(cx, t.doc)));
-    let playbook_files = sorted(cx.model.playbooks.values().map(|p| facts::file_of(cx, p.doc)));
+    let playbook_files = sorted(
+        cx.model
+            .playbooks
+            .values()
+            .map(|p| facts::file_of(cx, p.doc)),
+    );
     let team_files = sorted(cx.model.team_docs.iter().map(|d| facts::file_of(cx, *d)));
     let waiver_files = sorted(cx.model.waivers.iter().map(|w| facts::file_of(cx, w.doc)));
-    let connector_files = sorted(cx.model.connectors.values().map(|c| facts::file_of(cx, c.doc)));
+    let connector_files = sorted(
+        cx.model
+            .connectors
+            .values()
+            .map(|c| facts::file_of(cx, c.doc)),
+    );
     let retention_note = p.audit.as_ref().and_then(|a| a.retention_days).and_then(|b| {
         (b.max < 183).then(|| {
             format!(
@@ -443,8 +588,14 @@ pub fn evaluate(cx: &EmitContext) -> Vec<Framework> {
         fact(
             what,
             ungated.clone(),
-            format!("{} of external or irreversible operations need at least one approval", plural(gated, "grant")),
-            agent_files(cx, cx.model.agents.keys().cloned()).into_iter().chain(policy_file(cx)).collect(),
+            format!(
+                "{} of external or irreversible operations need at least one approval",
+                plural(gated, "grant")
+            ),
+            agent_files(cx, cx.model.agents.keys().cloned())
+                .into_iter()
+                .chain(policy_file(cx))
+                .collect(),
         )
     };
     let pause = || {
@@ -461,15 +612,34 @@ pub fn evaluate(cx: &EmitContext) -> Vec<Framework> {
     };
     let responses = |what: &str| {
         let agents: Vec<String> = cx.model.agents.keys().cloned().collect();
-        let monitors: usize = cx.model.agents.values().map(|a| a.spec.monitors.len()).sum();
-        fact(what, monitors_without_response(cx, &agents), format!("{} downgrade or pause their agents", plural(monitors, "monitor")), all_agents(cx))
+        let monitors: usize = cx
+            .model
+            .agents
+            .values()
+            .map(|a| a.spec.monitors.len())
+            .sum();
+        fact(
+            what,
+            monitors_without_response(cx, &agents),
+            format!(
+                "{} downgrade or pause their agents",
+                plural(monitors, "monitor")
+            ),
+            all_agents(cx),
+        )
     };
     let audit_fact = || {
         fact(
             "Each workflow logs the audit fields its tier requires (cumulative)",
             audit_gaps(cx),
-            format!("{} log what their tier requires", plural(n_workflows, "workflow")),
-            workflow_files(cx).into_iter().chain(policy_file(cx)).collect(),
+            format!(
+                "{} log what their tier requires",
+                plural(n_workflows, "workflow")
+            ),
+            workflow_files(cx)
+                .into_iter()
+                .chain(policy_file(cx))
+                .collect(),
         )
     };
     let retention_fact = || {
@@ -477,20 +647,42 @@ pub fn evaluate(cx: &EmitContext) -> Vec<Framework> {
         fact(
             "Detailed logs have a bounded retention",
             retention_gaps(cx),
-            b.map(|b| format!("every workflow keeps detailed logs {}–{} days", b.min, b.max)).unwrap_or_default(),
-            workflow_files(cx).into_iter().chain(policy_file(cx)).collect(),
+            b.map(|b| {
+                format!(
+                    "every workflow keeps detailed logs {}–{} days",
+                    b.min, b.max
+                )
+            })
+            .unwrap_or_default(),
+            workflow_files(cx)
+                .into_iter()
+                .chain(policy_file(cx))
+                .collect(),
         )
     };
     let tiers_fact = || {
         fact(
             "Approval tiers name the groups that approve",
-            if approver_tiers == 0 { vec!["no tier requires an approval".into()] } else { vec![] },
-            format!("{} with approvers: {}", plural(approver_tiers, "tier"), tiers_summary(cx)),
+            if approver_tiers == 0 {
+                vec!["no tier requires an approval".into()]
+            } else {
+                vec![]
+            },
+            format!(
+                "{} with approvers: {}",
+                plural(approver_tiers, "tier"),
+                tiers_summary(cx)
+            ),
             policy_file(cx),
         )
     };
 
-    let c = |framework: &'static str, id: &'static str, title: &'static str, asks: &'static str, ev: Vec<Option<Evidence>>, note: Option<String>| {
+    let c = |framework: &'static str,
+             id: &'static str,
+             title: &'static str,
+             asks: &'static str,
+             ev: Vec<Option<Evidence>>,
+             note: Option<String>| {
         let evidence: Vec<Evidence> = ev.into_iter().flatten().collect();
         let ok = evidence.iter().filter(|e| e.ok).count();
         let status = if evidence.is_empty() || ok == 0 {
@@ -524,7 +716,10 @@ pub fn evaluate(cx: &EmitContext) -> Vec<Framework> {
                     Some(fact(
                         "Every granted operation is performed by a workflow step of that agent",
                         unused_grants(cx),
-                        format!("all {} are used by a step", plural(n_granted, "granted operation")),
+                        format!(
+                            "all {} are used by a step",
+                            plural(n_granted, "granted operation")
+                        ),
                         all_agents(cx),
                     )),
                     rule(cx, "unused-grant"),
@@ -567,13 +762,27 @@ pub fn evaluate(cx: &EmitContext) -> Vec<Framework> {
                 "Excessive autonomy",
                 "High-impact actions need a human approval before they run.",
                 vec![
-                    Some(risky_gated("External and irreversible operations need approval")),
+                    Some(risky_gated(
+                        "External and irreversible operations need approval",
+                    )),
                     rule(cx, "ungated-irreversible-action"),
                     rule(cx, "gate-below-consequence"),
                     Some(fact(
                         "The Policy prohibits what agents must never do",
-                        if p.prohibited.is_empty() { vec!["no prohibitions".into()] } else { vec![] },
-                        format!("{}: {}", plural(p.prohibited.len(), "prohibition"), p.prohibited.iter().map(|x| x.operation.clone()).collect::<Vec<_>>().join(", ")),
+                        if p.prohibited.is_empty() {
+                            vec!["no prohibitions".into()]
+                        } else {
+                            vec![]
+                        },
+                        format!(
+                            "{}: {}",
+                            plural(p.prohibited.len(), "prohibition"),
+                            p.prohibited
+                                .iter()
+                                .map(|x| x.operation.clone())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                         policy_file(cx),
                     )),
                 ],
@@ -767,10 +976,28 @@ pub fn evaluate(cx: &EmitContext) -> Vec<Framework> {
                 "Govern",
                 "Policies, accountability and a culture of risk management are in place.",
                 vec![
-                    Some(fact("Every agent has a known business and technical owner", unknown_owners(cx), format!("{} with named owners", plural(n_agents, "agent")), all_agents(cx))),
-                    Some(fact("Every agent was reviewed within its cadence", review_gaps(cx), "no review is overdue".into(), all_agents(cx))),
+                    Some(fact(
+                        "Every agent has a known business and technical owner",
+                        unknown_owners(cx),
+                        format!("{} with named owners", plural(n_agents, "agent")),
+                        all_agents(cx),
+                    )),
+                    Some(fact(
+                        "Every agent was reviewed within its cadence",
+                        review_gaps(cx),
+                        "no review is overdue".into(),
+                        all_agents(cx),
+                    )),
                     rule(cx, "review-overdue"),
-                    Some(fact("Exceptions are justified, approved and time-limited", waiver_gaps(cx), format!("{}, all current and justified", plural(cx.model.waivers.len(), "waiver")), waiver_files)),
+                    Some(fact(
+                        "Exceptions are justified, approved and time-limited",
+                        waiver_gaps(cx),
+                        format!(
+                            "{}, all current and justified",
+                            plural(cx.model.waivers.len(), "waiver")
+                        ),
+                        waiver_files,
+                    )),
                 ],
                 None,
             ),
@@ -780,12 +1007,26 @@ pub fn evaluate(cx: &EmitContext) -> Vec<Framework> {
                 "Map",
                 "Context, use cases and risks of each system are known.",
                 vec![
-                    Some(fact("Every workflow has a risk profile", no_risk_profile(cx), format!("{} with risk profiles", plural(n_workflows, "workflow")), workflow_files(cx))),
-                    Some(fact("Every agent serves a documented use case", agents_without_workflow(cx), "every agent takes part in a workflow".into(), all_agents(cx))),
+                    Some(fact(
+                        "Every workflow has a risk profile",
+                        no_risk_profile(cx),
+                        format!("{} with risk profiles", plural(n_workflows, "workflow")),
+                        workflow_files(cx),
+                    )),
+                    Some(fact(
+                        "Every agent serves a documented use case",
+                        agents_without_workflow(cx),
+                        "every agent takes part in a workflow".into(),
+                        all_agents(cx),
+                    )),
                     Some(fact(
                         "Systems, data classes and the effect of every operation are declared",
                         vec![],
-                        format!("{} with {}", plural(cx.model.connectors.len(), "connector"), plural(cx.model.all_operations().count(), "operation")),
+                        format!(
+                            "{} with {}",
+                            plural(cx.model.connectors.len(), "connector"),
+                            plural(cx.model.all_operations().count(), "operation")
+                        ),
                         connector_files,
                     )),
                 ],
@@ -797,15 +1038,39 @@ pub fn evaluate(cx: &EmitContext) -> Vec<Framework> {
                 "Measure",
                 "Risks are measured and tracked: metrics, thresholds, structured feedback, tests.",
                 vec![
-                    Some(fact("Every agent has monitors with thresholds", unmonitored(cx, None), format!("all {} are monitored", plural(n_agents, "agent")), all_agents(cx))),
+                    Some(fact(
+                        "Every agent has monitors with thresholds",
+                        unmonitored(cx, None),
+                        format!("all {} are monitored", plural(n_agents, "agent")),
+                        all_agents(cx),
+                    )),
                     rule(cx, "unmonitored-agent"),
                     Some(fact(
                         "Reviewers give structured rejection reasons",
-                        if p.audit.as_ref().is_none_or(|a| a.rejection_reasons.is_empty()) { vec!["the Policy lists no rejection reasons".into()] } else { vec![] },
-                        p.audit.as_ref().map(|a| a.rejection_reasons.join(", ")).unwrap_or_default(),
+                        if p.audit
+                            .as_ref()
+                            .is_none_or(|a| a.rejection_reasons.is_empty())
+                        {
+                            vec!["the Policy lists no rejection reasons".into()]
+                        } else {
+                            vec![]
+                        },
+                        p.audit
+                            .as_ref()
+                            .map(|a| a.rejection_reasons.join(", "))
+                            .unwrap_or_default(),
                         policy_file(cx),
                     )),
-                    Some(fact("Policy tests pin the decisions", if tests == 0 { vec!["no PolicyTest cases".into()] } else { vec![] }, plural(tests, "test case"), test_files)),
+                    Some(fact(
+                        "Policy tests pin the decisions",
+                        if tests == 0 {
+                            vec!["no PolicyTest cases".into()]
+                        } else {
+                            vec![]
+                        },
+                        plural(tests, "test case"),
+                        test_files,
+                    )),
                 ],
                 None,
             ),
@@ -815,9 +1080,19 @@ pub fn evaluate(cx: &EmitContext) -> Vec<Framework> {
                 "Manage",
                 "Risks are prioritised and acted on: rollback, incident response, containment.",
                 vec![
-                    Some(fact("Every workflow has a rollback plan", missing_rollback(cx), format!("{} with rollback plans", plural(n_workflows, "workflow")), workflow_files(cx))),
+                    Some(fact(
+                        "Every workflow has a rollback plan",
+                        missing_rollback(cx),
+                        format!("{} with rollback plans", plural(n_workflows, "workflow")),
+                        workflow_files(cx),
+                    )),
                     rule(cx, "missing-rollback"),
-                    Some(fact("Workflows that need approval have incident playbooks", missing_playbooks(cx), format!("{} available", plural(cx.model.playbooks.len(), "playbook")), playbook_files)),
+                    Some(fact(
+                        "Workflows that need approval have incident playbooks",
+                        missing_playbooks(cx),
+                        format!("{} available", plural(cx.model.playbooks.len(), "playbook")),
+                        playbook_files,
+                    )),
                     rule(cx, "missing-playbook"),
                     Some(responses("Monitors downgrade or pause a misbehaving agent")),
                 ],
@@ -834,7 +1109,12 @@ fn tiers_summary(cx: &EmitContext) -> String {
         .iter()
         .zip(&cx.plan.approvals)
         .filter(|(_, a)| a.count > 0)
-        .map(|(t, a)| format!("{t} ({})", a.groups.iter().cloned().collect::<Vec<_>>().join(" + ")))
+        .map(|(t, a)| {
+            format!(
+                "{t} ({})",
+                a.groups.iter().cloned().collect::<Vec<_>>().join(" + ")
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

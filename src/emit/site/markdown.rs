@@ -23,16 +23,37 @@ pub fn to_html(md: &str, shift: usize) -> String {
     let parser = Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
     let events = parser.map(|ev| match ev {
         Event::Html(s) | Event::InlineHtml(s) => Event::Text(s),
-        Event::Start(Tag::Heading { level, id, classes, attrs }) => Event::Start(Tag::Heading {
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
             level: shift_level(level, shift),
             id,
             classes,
             attrs,
         }),
-        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift_level(level, shift))),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-            let dest_url = if safe_url(&dest_url) { dest_url } else { CowStr::from("#") };
-            Event::Start(Tag::Link { link_type, dest_url, title, id })
+        Event::End(TagEnd::Heading(level)) => {
+            Event::End(TagEnd::Heading(shift_level(level, shift)))
+        }
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let dest_url = if safe_url(&dest_url) {
+                dest_url
+            } else {
+                CowStr::from("#")
+            };
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            })
         }
         Event::Start(Tag::Image { .. }) => Event::Start(Tag::Emphasis),
         Event::End(TagEnd::Image) => Event::End(TagEnd::Emphasis),
@@ -54,7 +75,10 @@ mod tests {
 
     #[test]
     fn raw_html_and_script_links_are_neutralised() {
-        let out = to_html("<script>alert(1)</script>\n\n[x](javascript:alert(1)) ![i](http://x/y.png)", 0);
+        let out = to_html(
+            "<script>alert(1)</script>\n\n[x](javascript:alert(1)) ![i](http://x/y.png)",
+            0,
+        );
         assert!(!out.contains("<script"), "{out}");
         assert!(!out.contains("javascript:"), "{out}");
         assert!(!out.contains("<img"), "{out}");

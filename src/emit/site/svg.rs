@@ -49,7 +49,12 @@ const PAD: f64 = 12.0;
 pub fn reach_svg(agent: &str, reach: &Reach, classes: &[String]) -> String {
     let mut nodes: Vec<Node> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
-    let mut add = |nodes: &mut Vec<Node>, id: String, label: String, sub: String, class: String, title: String| {
+    let mut add = |nodes: &mut Vec<Node>,
+                   id: String,
+                   label: String,
+                   sub: String,
+                   class: String,
+                   title: String| {
         index.insert(id.clone(), nodes.len());
         nodes.push(Node {
             id,
@@ -112,7 +117,10 @@ pub fn reach_svg(agent: &str, reach: &Reach, classes: &[String]) -> String {
             r.resource.clone(),
             format!("{} · {}", r.classification, r.via),
             format!("n-resource {level} v-{}", r.via),
-            format!("{} ({}), {}, {how}{ops}", r.resource, r.system, r.classification),
+            format!(
+                "{} ({}), {}, {how}{ops}",
+                r.resource, r.system, r.classification
+            ),
         );
     }
     let edges: Vec<(usize, usize, &str)> = reach
@@ -135,7 +143,13 @@ pub fn reach_svg(agent: &str, reach: &Reach, classes: &[String]) -> String {
     let mut state = vec![0u8; n];
     let mut back: BTreeSet<(usize, usize)> = BTreeSet::new();
     let mut topo = Vec::new();
-    fn dfs(u: usize, succ: &[Vec<usize>], state: &mut [u8], back: &mut BTreeSet<(usize, usize)>, topo: &mut Vec<usize>) {
+    fn dfs(
+        u: usize,
+        succ: &[Vec<usize>],
+        state: &mut [u8],
+        back: &mut BTreeSet<(usize, usize)>,
+        topo: &mut Vec<usize>,
+    ) {
         state[u] = 1;
         for &v in &succ[u] {
             match state[v] {
@@ -165,7 +179,9 @@ pub fn reach_svg(agent: &str, reach: &Reach, classes: &[String]) -> String {
     }
     for (i, node) in nodes.iter_mut().enumerate() {
         node.layer = layer[i];
-        node.w = (node.label.chars().count().max(node.sub.chars().count()) as f64 * CHAR_W + 2.0 * PAD).ceil();
+        node.w = (node.label.chars().count().max(node.sub.chars().count()) as f64 * CHAR_W
+            + 2.0 * PAD)
+            .ceil();
     }
     let layers = layer.iter().copied().max().unwrap_or(0) + 1;
     let mut cols: Vec<Vec<usize>> = vec![Vec::new(); layers];
@@ -187,7 +203,11 @@ pub fn reach_svg(agent: &str, reach: &Reach, classes: &[String]) -> String {
     };
     for sweep in 0..6 {
         let downward = sweep % 2 == 0;
-        let range: Vec<usize> = if downward { (1..layers).collect() } else { (0..layers.saturating_sub(1)).rev().collect() };
+        let range: Vec<usize> = if downward {
+            (1..layers).collect()
+        } else {
+            (0..layers.saturating_sub(1)).rev().collect()
+        };
         for l in range {
             let mut keyed: Vec<(f64, f64, usize)> = cols[l]
                 .iter()
@@ -197,11 +217,19 @@ pub fn reach_svg(agent: &str, reach: &Reach, classes: &[String]) -> String {
                         .filter(|&&j| nodes[j].layer != l)
                         .map(|&j| nodes[j].order)
                         .collect();
-                    let bary = if nb.is_empty() { nodes[i].order } else { nb.iter().sum::<f64>() / nb.len() as f64 };
+                    let bary = if nb.is_empty() {
+                        nodes[i].order
+                    } else {
+                        nb.iter().sum::<f64>() / nb.len() as f64
+                    };
                     (bary, nodes[i].order, i)
                 })
                 .collect();
-            keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
+            keyed.sort_by(|a, b| {
+                a.0.total_cmp(&b.0)
+                    .then(a.1.total_cmp(&b.1))
+                    .then(a.2.cmp(&b.2))
+            });
             cols[l] = keyed.iter().map(|k| k.2).collect();
             for (k, &i) in cols[l].iter().enumerate() {
                 nodes[i].order = k as f64;
@@ -233,12 +261,19 @@ pub fn reach_svg(agent: &str, reach: &Reach, classes: &[String]) -> String {
         w = width.ceil(),
         h = height.ceil()
     );
-    let _ = write!(s, r#"<title id="reach-title-{id}">What {id} can reach</title>"#);
+    let _ = write!(
+        s,
+        r#"<title id="reach-title-{id}">What {id} can reach</title>"#
+    );
     let delegates: Vec<&str> = reach.delegates.iter().map(|(d, _)| d.as_str()).collect();
     let _ = write!(
         s,
         r#"<desc id="reach-desc-{id}">{id} delegates to {}; it reaches {resources} resource{}: {}.</desc>"#,
-        if delegates.is_empty() { "no agent".to_string() } else { esc(&delegates.join(", ")) },
+        if delegates.is_empty() {
+            "no agent".to_string()
+        } else {
+            esc(&delegates.join(", "))
+        },
         if resources == 1 { "" } else { "s" },
         esc(&reach
             .resources
@@ -272,7 +307,11 @@ pub fn reach_svg(agent: &str, reach: &Reach, classes: &[String]) -> String {
         let (x2, y2) = (nb.x, nb.y + NODE_H / 2.0);
         let d = if nb.layer > na.layer {
             let dx = (x2 - x1) / 2.0;
-            format!("M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x2:.1},{y2:.1}", x1 + dx, x2 - dx)
+            format!(
+                "M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x2:.1},{y2:.1}",
+                x1 + dx,
+                x2 - dx
+            )
         } else {
             // Back or same-layer edge: loop out to the right of the source and into the target's left.
             let (bx1, by1) = (na.x + na.w / 2.0, na.y + NODE_H);
