@@ -66,10 +66,15 @@ pub struct CommonArgs {
 
 impl CommonArgs {
     pub fn check_options(&self) -> CheckOptions {
-        let mut load = LoadOptions::default();
-        load.max_file_bytes = self.max_file_size;
-        load.yaml.max_depth = self.max_depth;
-        load.yaml.max_alias_nodes = self.max_alias_nodes;
+        let defaults = LoadOptions::default();
+        let load = LoadOptions {
+            max_file_bytes: self.max_file_size,
+            yaml: crate::load::yaml::Limits {
+                max_depth: self.max_depth,
+                max_alias_nodes: self.max_alias_nodes,
+                ..defaults.yaml
+            },
+        };
         CheckOptions {
             load,
             today: self.today.unwrap_or_else(|| chrono::Utc::now().date_naive()),

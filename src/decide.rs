@@ -209,10 +209,37 @@ pub fn plan(m: &Model) -> Plan {
         }
     }
 
+    // Every operation once, and the operations of each resource, so that an agent whose grants
+    // name resources without `*` only looks at those (linear, not agents × operations).
+    let all_ops: Vec<(OpId, &OperationSpec)> = m.all_operations().collect();
+    let mut ops_of_resource: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    for (i, (op, _)) in all_ops.iter().enumerate() {
+        ops_of_resource
+            .entry((op.connector.as_str(), op.resource.as_str()))
+            .or_default()
+            .push(i);
+    }
+
     let mut agents = BTreeMap::new();
     for a in m.agents.values() {
         let mut operations = BTreeMap::new();
-        for (op, spec) in m.all_operations() {
+        let candidates: Vec<usize> = if a.spec.grants.iter().any(|g| g.resource.contains('*')) {
+            (0..all_ops.len()).collect()
+        } else {
+            let mut v: Vec<usize> = a
+                .spec
+                .grants
+                .iter()
+                .filter_map(|g| g.resource.split_once('.'))
+                .filter_map(|key| ops_of_resource.get(&key))
+                .flatten()
+                .copied()
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        for &(ref op, spec) in candidates.iter().map(|&i| &all_ops[i]) {
             let covering: Vec<&Grant> = a
                 .spec
                 .grants

@@ -29,7 +29,10 @@ pub enum NodeKind {
     Group(String),
     Tier(String),
     Workflow(String),
-    Step { workflow: String, step: String },
+    Step {
+        workflow: String,
+        step: String,
+    },
     Playbook(String),
 }
 
@@ -235,7 +238,10 @@ impl Graph {
                 b.edge(wi, pi, EdgeKind::HasPlaybook);
             }
         }
-        Graph { g: b.g, index: b.index }
+        Graph {
+            g: b.g,
+            index: b.index,
+        }
     }
 }
 
@@ -417,7 +423,8 @@ impl Graph {
                 *slot = (*slot).min(grant);
             }
         }
-        let mut out: Vec<(String, usize)> = ops.into_iter().map(|(n, g)| (self.g[n].id(), g)).collect();
+        let mut out: Vec<(String, usize)> =
+            ops.into_iter().map(|(n, g)| (self.g[n].id(), g)).collect();
         out.sort();
         out
     }
@@ -425,11 +432,19 @@ impl Graph {
     /// Operations `agent` reaches through delegation that it is not granted itself, each once,
     /// through its nearest grantee. `keep(operation, grantee)` selects the operations of interest
     /// (so that paths are built only for them). One traversal.
-    pub fn operations_via_delegation(&self, agent: &str, mut keep: impl FnMut(&str, &str) -> bool) -> Vec<DelegatedOp> {
+    pub fn operations_via_delegation(
+        &self,
+        agent: &str,
+        mut keep: impl FnMut(&str, &str) -> bool,
+    ) -> Vec<DelegatedOp> {
         let Some(start) = self.agent(agent) else {
             return Vec::new();
         };
-        let own: HashSet<String> = self.granted_operations(start).into_iter().map(|(o, _)| o).collect();
+        let own: HashSet<String> = self
+            .granted_operations(start)
+            .into_iter()
+            .map(|(o, _)| o)
+            .collect();
         let reach = self.reach(start, EdgeKind::DelegatesTo);
         let mut done: HashSet<String> = HashSet::new();
         let mut out = Vec::new();
@@ -466,7 +481,10 @@ impl Graph {
                 continue;
             }
             let members: HashSet<NodeIndex> = scc.iter().copied().collect();
-            let smallest = *scc.iter().min_by(|a, b| self.g[**a].cmp(&self.g[**b])).expect("non-empty");
+            let smallest = *scc
+                .iter()
+                .min_by(|a, b| self.g[**a].cmp(&self.g[**b]))
+                .expect("non-empty");
             // Shortest way back to the smallest agent, inside the component, ignoring self-loops.
             let mut parent: HashMap<NodeIndex, NodeIndex> = HashMap::new();
             let mut queue = VecDeque::from([smallest]);
@@ -496,11 +514,18 @@ impl Graph {
             cycle.reverse();
             let mut names: Vec<String> = scc.iter().map(|n| self.g[*n].id()).collect();
             names.sort();
-            out.push(DelegationCycle { members: names, cycle });
+            out.push(DelegationCycle {
+                members: names,
+                cycle,
+            });
         }
         for (k, &n) in &self.index {
             if let NodeKind::Agent(name) = k {
-                if self.g.edges(n).any(|e| *e.weight() == EdgeKind::DelegatesTo && e.target() == n) {
+                if self
+                    .g
+                    .edges(n)
+                    .any(|e| *e.weight() == EdgeKind::DelegatesTo && e.target() == n)
+                {
                     out.push(DelegationCycle {
                         members: vec![name.clone()],
                         cycle: vec![name.clone(), name.clone()],
@@ -508,7 +533,9 @@ impl Graph {
                 }
             }
         }
-        out.sort_by(|a, b| (&a.cycle[0], a.members.len(), &a.cycle).cmp(&(&b.cycle[0], b.members.len(), &b.cycle)));
+        out.sort_by(|a, b| {
+            (&a.cycle[0], a.members.len(), &a.cycle).cmp(&(&b.cycle[0], b.members.len(), &b.cycle))
+        });
         out
     }
 
@@ -517,7 +544,11 @@ impl Graph {
     /// `class_of` gives a resource's class. Linear: each resource is labelled once, by a
     /// traversal from sources taken in order of decreasing class (among sources of one class,
     /// those no resource of that class or higher syncs into first, then by name).
-    pub fn sync_sources(&self, class_of: impl Fn(&str) -> Option<usize>, min: usize) -> SyncSources<'_> {
+    pub fn sync_sources(
+        &self,
+        class_of: impl Fn(&str) -> Option<usize>,
+        min: usize,
+    ) -> SyncSources<'_> {
         let class_at = |n: NodeIndex| match &self.g[n] {
             NodeKind::Resource(id) => class_of(id),
             _ => None,
@@ -529,16 +560,21 @@ impl Graph {
             .iter()
             .filter_map(|(k, &n)| match k {
                 NodeKind::Resource(_) => class_at(n).filter(|c| *c >= min).map(|c| {
-                    let fed = self
-                        .g
-                        .edges_directed(n, Direction::Incoming)
-                        .any(|e| *e.weight() == EdgeKind::SyncsTo && e.source() != n && class_at(e.source()).is_some_and(|pc| pc >= c));
+                    let fed = self.g.edges_directed(n, Direction::Incoming).any(|e| {
+                        *e.weight() == EdgeKind::SyncsTo
+                            && e.source() != n
+                            && class_at(e.source()).is_some_and(|pc| pc >= c)
+                    });
                     (c, fed, n)
                 }),
                 _ => None,
             })
             .collect();
-        origins.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then_with(|| self.g[a.2].cmp(&self.g[b.2])));
+        origins.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then(a.1.cmp(&b.1))
+                .then_with(|| self.g[a.2].cmp(&self.g[b.2]))
+        });
         let mut label: HashMap<NodeIndex, (NodeIndex, usize, Option<NodeIndex>)> = HashMap::new();
         for (class, _, o) in origins {
             if label.contains_key(&o) {
@@ -648,7 +684,9 @@ pub struct SyncSources<'g> {
 impl SyncSources<'_> {
     /// The highest-class source whose data reaches `resource` (possibly itself), and its class.
     pub fn origin(&self, resource: NodeIndex) -> Option<(String, usize)> {
-        self.label.get(&resource).map(|(o, c, _)| (self.graph.g[*o].id(), *c))
+        self.label
+            .get(&resource)
+            .map(|(o, c, _)| (self.graph.g[*o].id(), *c))
     }
 
     /// The sync chain from the origin to `resource`, both included.
@@ -682,9 +720,25 @@ pub fn grants_op(m: &Model, agent: &str, op: &OpId) -> bool {
     m.agents.get(agent).is_some_and(|a| {
         a.spec.grants.iter().any(|g| {
             resource_pattern_matches(&g.resource, &op.connector, &op.resource)
-                && g.operations.iter().any(|o| segment_matches(o, &op.operation))
+                && g.operations
+                    .iter()
+                    .any(|o| segment_matches(o, &op.operation))
         })
     })
+}
+
+/// A path for a message: `a → b → c`; a path of more than 12 nodes shows its first and last
+/// five around `… (N more) …`.
+pub fn show_path(path: &[String]) -> String {
+    if path.len() <= 12 {
+        return path.join(" → ");
+    }
+    format!(
+        "{} → … ({} more) … → {}",
+        path[..5].join(" → "),
+        path.len() - 10,
+        path[path.len() - 5..].join(" → ")
+    )
 }
 
 // ---------------------------------------------------------------- data classes
@@ -692,7 +746,8 @@ pub fn grants_op(m: &Model, agent: &str, op: &OpId) -> bool {
 /// The rank from which data counts as "personal or sensitive": the Policy's `personal`
 /// classification, else its `sensitive` one, else `None` (no level is singled out).
 pub fn personal_rank(m: &Model) -> Option<usize> {
-    m.class_rank("personal").or_else(|| m.class_rank("sensitive"))
+    m.class_rank("personal")
+        .or_else(|| m.class_rank("sensitive"))
 }
 
 /// A resource's class: the highest of its own classification and its fields' classes.
@@ -727,7 +782,10 @@ pub(crate) mod test_repo {
     /// Checks `tests/fixtures/base` with `files` (path, content) written over it, on 2026-11-26.
     pub fn checked(files: &[(&str, &str)]) -> crate::analysis::Checked {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"), dir.path());
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"),
+            dir.path(),
+        );
         for (path, content) in files {
             let p = dir.path().join(path);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -738,7 +796,11 @@ pub(crate) mod test_repo {
             ..Default::default()
         };
         let checked = check(dir.path(), &opts).unwrap();
-        assert!(checked.analyzed, "the test repository does not resolve: {:#?}", checked.diagnostics);
+        assert!(
+            checked.analyzed,
+            "the test repository does not resolve: {:#?}",
+            checked.diagnostics
+        );
         checked
     }
 
@@ -749,7 +811,10 @@ pub(crate) mod test_repo {
 
     /// The findings of one rule.
     pub fn findings(files: &[(&str, &str)], rule: &str) -> Vec<Diagnostic> {
-        check_with(files).into_iter().filter(|d| d.rule == rule).collect()
+        check_with(files)
+            .into_iter()
+            .filter(|d| d.rule == rule)
+            .collect()
     }
 }
 
@@ -757,7 +822,12 @@ pub(crate) mod test_repo {
 mod tests {
     use super::*;
 
-    fn chain(kind: fn(String) -> NodeKind, edge: EdgeKind, names: &[&str], edges: &[(usize, usize)]) -> Graph {
+    fn chain(
+        kind: fn(String) -> NodeKind,
+        edge: EdgeKind,
+        names: &[&str],
+        edges: &[(usize, usize)],
+    ) -> Graph {
         let mut g = DiGraph::new();
         let mut index = HashMap::new();
         let ids: Vec<NodeIndex> = names
@@ -775,9 +845,25 @@ mod tests {
     }
 
     #[test]
+    fn long_paths_are_elided_in_messages() {
+        let p: Vec<String> = (0..13).map(|i| format!("a{i}")).collect();
+        assert_eq!(show_path(&p[..3]), "a0 → a1 → a2");
+        assert_eq!(show_path(&p[..12]).matches('→').count(), 11);
+        assert_eq!(
+            show_path(&p),
+            "a0 → a1 → a2 → a3 → a4 → … (3 more) … → a8 → a9 → a10 → a11 → a12"
+        );
+    }
+
+    #[test]
     fn delegation_reach_returns_shortest_paths() {
         // a → b → c → d and a → d: d is one hop away; c two.
-        let g = chain(NodeKind::Agent, EdgeKind::DelegatesTo, &["a", "b", "c", "d"], &[(0, 1), (1, 2), (2, 3), (0, 3)]);
+        let g = chain(
+            NodeKind::Agent,
+            EdgeKind::DelegatesTo,
+            &["a", "b", "c", "d"],
+            &[(0, 1), (1, 2), (2, 3), (0, 3)],
+        );
         let r = g.delegation_reach("a").unwrap();
         assert_eq!(r.ids().collect::<Vec<_>>(), ["b", "d", "c"]);
         assert_eq!(r.path_to(g.agent("c").unwrap()).unwrap(), ["a", "b", "c"]);
@@ -788,7 +874,12 @@ mod tests {
 
     #[test]
     fn a_cycle_back_to_the_start_is_reached_once() {
-        let g = chain(NodeKind::Agent, EdgeKind::DelegatesTo, &["a", "b"], &[(0, 1), (1, 0)]);
+        let g = chain(
+            NodeKind::Agent,
+            EdgeKind::DelegatesTo,
+            &["a", "b"],
+            &[(0, 1), (1, 0)],
+        );
         let r = g.delegation_reach("a").unwrap();
         assert_eq!(r.ids().collect::<Vec<_>>(), ["b", "a"]);
         assert_eq!(r.path_to(g.agent("a").unwrap()).unwrap(), ["a", "b", "a"]);
@@ -822,7 +913,12 @@ mod tests {
         assert_eq!(cycles.len(), 1);
         assert_eq!(cycles[0].cycle.len(), n + 1);
 
-        let r = chain(NodeKind::Resource, EdgeKind::SyncsTo, &refs, &edges[..n - 1]);
+        let r = chain(
+            NodeKind::Resource,
+            EdgeKind::SyncsTo,
+            &refs,
+            &edges[..n - 1],
+        );
         let s = r.sync_sources(|id| (id == "a00000").then_some(3), 3);
         let last = r.resource("a09999").unwrap();
         assert_eq!(s.origin(last), Some(("a00000".to_string(), 3)));
@@ -856,28 +952,51 @@ mod tests {
         let c = test_repo::checked(&[]);
         let g = c.graph.as_ref().unwrap();
         let n = |k: NodeKind| g.node(&k).unwrap_or_else(|| panic!("no node {k:?}"));
-        let has = |a: NodeIndex, b: NodeIndex, e: EdgeKind| g.g.edges(a).any(|x| x.target() == b && *x.weight() == e);
+        let has = |a: NodeIndex, b: NodeIndex, e: EdgeKind| {
+            g.g.edges(a).any(|x| x.target() == b && *x.weight() == e)
+        };
         let writer = n(NodeKind::Agent("writer".into()));
         let send = n(NodeKind::Operation("mail.campaigns.send".into()));
         let read = n(NodeKind::Operation("crm.contacts.read".into()));
         assert!(has(writer, send, EdgeKind::Grants { grant: 0 }));
         assert!(has(writer, read, EdgeKind::Grants { grant: 1 }));
-        assert!(!g.g.edges(writer).any(|x| x.target() == n(NodeKind::Operation("crm.contacts.update".into()))));
+        assert!(!g
+            .g
+            .edges(writer)
+            .any(|x| x.target() == n(NodeKind::Operation("crm.contacts.update".into()))));
         assert_eq!(
             g.granted_operations(writer),
-            [("crm.contacts.read".to_string(), 1), ("mail.campaigns.create".to_string(), 0), ("mail.campaigns.send".to_string(), 0)]
+            [
+                ("crm.contacts.read".to_string(), 1),
+                ("mail.campaigns.create".to_string(), 0),
+                ("mail.campaigns.send".to_string(), 0)
+            ]
         );
         let ana = n(NodeKind::Person("ana".into()));
         assert!(has(ana, writer, EdgeKind::Owns(OwnerRole::Business)));
-        assert!(has(n(NodeKind::Person("dev".into())), writer, EdgeKind::Owns(OwnerRole::Technical)));
-        assert!(has(ana, n(NodeKind::Group("leads".into())), EdgeKind::MemberOf));
+        assert!(has(
+            n(NodeKind::Person("dev".into())),
+            writer,
+            EdgeKind::Owns(OwnerRole::Technical)
+        ));
+        assert!(has(
+            ana,
+            n(NodeKind::Group("leads".into())),
+            EdgeKind::MemberOf
+        ));
         let two = n(NodeKind::Tier("two-person".into()));
         assert_eq!(
             g.successors(two, EdgeKind::ApprovalFrom),
-            [n(NodeKind::Group("compliance".into())), n(NodeKind::Group("leads".into()))]
+            [
+                n(NodeKind::Group("compliance".into())),
+                n(NodeKind::Group("leads".into()))
+            ]
         );
         let wf = n(NodeKind::Workflow("newsletter".into()));
-        let step = n(NodeKind::Step { workflow: "newsletter".into(), step: "send".into() });
+        let step = n(NodeKind::Step {
+            workflow: "newsletter".into(),
+            step: "send".into(),
+        });
         assert!(has(wf, step, EdgeKind::HasStep));
         assert!(has(step, writer, EdgeKind::PerformedBy));
         assert!(has(step, send, EdgeKind::Performs));
@@ -886,9 +1005,16 @@ mod tests {
         assert!(has(wf, pb, EdgeKind::HasPlaybook));
         assert!(has(ana, pb, EdgeKind::CanPause));
         let contacts = n(NodeKind::Resource("crm.contacts".into()));
-        assert!(has(n(NodeKind::Connector("crm".into())), contacts, EdgeKind::HasResource));
+        assert!(has(
+            n(NodeKind::Connector("crm".into())),
+            contacts,
+            EdgeKind::HasResource
+        ));
         assert!(has(contacts, read, EdgeKind::HasOperation));
-        let steps = g.g.node_weights().filter(|k| matches!(k, NodeKind::Step { .. })).count();
+        let steps =
+            g.g.node_weights()
+                .filter(|k| matches!(k, NodeKind::Step { .. }))
+                .count();
         assert_eq!(steps, 3);
     }
 }

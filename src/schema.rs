@@ -20,7 +20,8 @@ pub const SCHEMAS: &[(Kind, &str, &str)] = &[
 ];
 
 /// Schemas of outputs, exported beside the input schemas.
-pub const OUTPUT_SCHEMAS: &[(&str, &str)] = &[("bundle.json", include_str!("../schemas/bundle.json"))];
+pub const OUTPUT_SCHEMAS: &[(&str, &str)] =
+    &[("bundle.json", include_str!("../schemas/bundle.json"))];
 
 struct Compiled {
     json: Value,

@@ -612,7 +612,7 @@ fn worked_example_policies_are_readable() {
     assert!(text.contains("principal == Agent::\"campaign-writer\""));
     assert!(text.contains("context.confidence.lessThan(decimal(\"0.7\"))"));
     assert!(text.contains(
-        "// tier two-person: 2 distinct approver(s) covering compliance, marketing-leads"
+        "// when the effective tier is exactly two-person: 2 distinct approver(s) covering compliance, marketing-leads"
     ));
 }
 
@@ -788,4 +788,43 @@ fn generator_covers_the_decision() {
             "the generator never produced: {feature}"
         );
     }
+}
+
+/// The examples of the README's "Enforcing at runtime", through the real engines.
+#[test]
+fn readme_examples() {
+    let mut c = compile(&repo("governance"));
+    // Cedar: sending the campaign in its workflow, with and without the two approvals.
+    let send = Case {
+        workflow: Some("email-campaign".into()),
+        ..case("campaign-writer", "email.campaigns.send")
+    };
+    assert!(!c.cedar_allows(&send, &None));
+    assert!(!c.cedar_allows(&send, &Some((2, groups(&["marketing-leads"])))));
+    assert!(c.cedar_allows(
+        &send,
+        &Some((2, groups(&["marketing-leads", "compliance"])))
+    ));
+    // OPA: a low-confidence draft.
+    let draft = Case {
+        workflow: Some("email-campaign".into()),
+        context: vec![("confidence".into(), Val::Num("0.4".into()))],
+        ..case("campaign-writer", "email.campaigns.create")
+    };
+    assert_eq!(
+        c.rego_decision(&draft, &None),
+        json!({ "effect": "approve", "tier": "review", "permit": false, "reasons": ["escalation:low-confidence"] })
+    );
+    assert_eq!(
+        c.rego_decision(
+            &send,
+            &Some((2, groups(&["marketing-leads", "compliance"])))
+        ),
+        json!({
+            "effect": "approve",
+            "tier": "two-person",
+            "permit": true,
+            "reasons": ["gate:email-campaign.send", "derive:0", "derive:1", "derive:4"],
+        })
+    );
 }

@@ -317,6 +317,25 @@ impl Expr {
             e => e.render(),
         }
     }
+
+    /// Like [`Expr::render`], with one disjunct per line (at `indent`).
+    fn render_lines(&self, indent: &str) -> String {
+        match self {
+            Expr::Or(items) => items
+                .iter()
+                .map(|e| match e {
+                    Expr::Not(_) => e.render_lines(indent),
+                    e => e.render_operand(),
+                })
+                .collect::<Vec<_>>()
+                .join(&format!(" ||\n{indent}")),
+            Expr::Not(inner) if matches!(**inner, Expr::Or(_)) => {
+                let deeper = format!("{indent}  ");
+                format!("!(\n{deeper}{}\n{indent})", inner.render_lines(&deeper))
+            }
+            e => e.render(),
+        }
+    }
 }
 
 // ------------------------------------------------------------------ schema
@@ -437,7 +456,10 @@ impl Gen<'_> {
         let named = if fields.is_empty() {
             "false".to_string()
         } else {
-            format!("context.fields.containsAny({})", set_lit(fields.iter().copied()))
+            format!(
+                "context.fields.containsAny({})",
+                set_lit(fields.iter().copied())
+            )
         };
         let fallback = choice.fallback_class.is_some_and(|c| c >= threshold);
         match (fields.is_empty(), fallback) {
@@ -522,43 +544,41 @@ impl Gen<'_> {
                 self.tier(choice.gate)
             ));
         }
+        let description = |i: usize| {
+            p.derive
+                .get(i)
+                .and_then(|d| d.description.as_deref())
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        };
+        let mut derives: Vec<(usize, String)> = Vec::new();
         for (i, r) in &choice.static_derives {
             if *r > 0 {
-                let d = p
-                    .derive
-                    .get(*i)
-                    .and_then(|d| d.description.clone())
-                    .unwrap_or_default();
-                lines.push(format!("derive:{i} requires {}: {d}", self.tier(*r)));
+                derives.push((
+                    *i,
+                    format!("derive:{i} requires {}{}", self.tier(*r), description(*i)),
+                ));
             }
         }
         for (i, threshold, r) in &choice.data_derives {
             if *r > 0 {
-                lines.push(format!(
-                    "derive:{i} requires {} when the data is at least {}",
-                    self.tier(*r),
-                    p.classifications
-                        .get(*threshold)
-                        .map(String::as_str)
-                        .unwrap_or("?")
+                let class = p
+                    .classifications
+                    .get(*threshold)
+                    .map(String::as_str)
+                    .unwrap_or("?");
+                derives.push((
+                    *i,
+                    format!(
+                        "derive:{i} requires {} when the data is at least {class}{}",
+                        self.tier(*r),
+                        description(*i)
+                    ),
                 ));
             }
         }
-        for e in &self.plan.escalations {
-            if e.rank > 0 {
-                let cond = match &e.test {
-                    TestPlan::Below(n) => format!("{} below {n}", e.fact),
-                    TestPlan::Above(n) => format!("{} above {n}", e.fact),
-                    TestPlan::In(v) => format!("{} in [{}]", e.fact, v.join(", ")),
-                    TestPlan::Is(b) => format!("{} is {b}", e.fact),
-                };
-                lines.push(format!(
-                    "escalation:{} raises to {} when {cond}",
-                    e.id,
-                    self.tier(e.rank)
-                ));
-            }
-        }
+        derives.sort();
+        lines.extend(derives.into_iter().map(|(_, l)| l));
         if op.recommend_only > 0 {
             lines.push(format!(
                 "recommend-only requires {}",
@@ -659,7 +679,7 @@ impl Gen<'_> {
             let groups: Vec<&str> = need.groups.iter().map(String::as_str).collect();
             let _ = writeln!(
                 out,
-                "when {{\n  // tier {}: {} distinct approver(s){}\n  {}\n}}",
+                "when {{\n  // when the effective tier is exactly {}: {} distinct approver(s){}\n  {}\n}}",
                 comment_text(self.tier(t)),
                 need.count,
                 if groups.is_empty() {
@@ -667,7 +687,7 @@ impl Gen<'_> {
                 } else {
                     format!(" covering {}", comment_text(&groups.join(", ")))
                 },
-                exactly.render()
+                exactly.render_lines("  ")
             );
         }
         out.truncate(out.trim_end().len());
@@ -687,6 +707,31 @@ pub fn policies(m: &Model, plan: &Plan) -> String {
         "// Tiers, weakest first: {}.\n",
         comment_text(&plan.tiers.join(", "))
     );
+    let escalations: Vec<String> = plan
+        .escalations
+        .iter()
+        .filter(|e| e.rank > 0)
+        .map(|e| {
+            let cond = match &e.test {
+                TestPlan::Below(n) => format!("{} below {n}", e.fact),
+                TestPlan::Above(n) => format!("{} above {n}", e.fact),
+                TestPlan::In(v) => format!("{} in [{}]", e.fact, v.join(", ")),
+                TestPlan::Is(b) => format!("{} is {b}", e.fact),
+            };
+            format!(
+                "//   escalation:{} raises to {} when {cond}\n",
+                e.id, plan.tiers[e.rank]
+            )
+        })
+        .collect();
+    if !escalations.is_empty() {
+        out.push_str("// Escalations, in every policy below:\n");
+        for e in escalations {
+            out.push_str(&comment_text(e.trim_end()));
+            out.push('\n');
+        }
+        out.push('\n');
+    }
     for (agent, ap) in &plan.agents {
         if ap.mode == Mode::Paused {
             let _ = writeln!(
@@ -724,31 +769,53 @@ mod tests {
 
     #[test]
     fn decimal_bounds_agree_with_f64_comparison() {
-        for n in [0.7, 2.0, -0.5, 0.12345, -0.12345, 1e-7, 3.99999] {
+        /// The comparison as a function of the (four-digit) value.
+        fn bound(e: Expr) -> Box<dyn Fn(f64) -> bool> {
+            match e {
+                Expr::Atom(s) => {
+                    let b: f64 = s.split('"').nth(1).unwrap().parse().unwrap();
+                    if s.contains("lessThan") {
+                        Box::new(move |v| v < b)
+                    } else {
+                        Box::new(move |v| v > b)
+                    }
+                }
+                Expr::Const(c) => Box::new(move |_| c),
+                e => panic!("{e:?}"),
+            }
+        }
+        let thresholds = [
+            0.7,
+            2.0,
+            -0.5,
+            0.12345,
+            -0.12345,
+            1e-7,
+            -1e-7,
+            3.99999,
+            0.0,
+            1e20,
+            -1e20,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        for n in thresholds {
+            let below = bound(compare("x", n, true));
+            let above = bound(compare("x", n, false));
             for k in -50_000i64..50_000 {
                 let v = k as f64 / 10_000.0;
-                let text = decimal_text(i128::from(k));
-                let parsed: f64 = text.parse().unwrap();
-                assert_eq!(parsed, v, "{text}");
-                let below = match compare("x", n, true) {
-                    Expr::Atom(s) => {
-                        let bound: f64 = s.split('"').nth(1).unwrap().parse().unwrap();
-                        v < bound
-                    }
-                    Expr::Const(b) => b,
-                    e => panic!("{e:?}"),
-                };
-                assert_eq!(below, v < n, "{v} < {n}");
-                let above = match compare("x", n, false) {
-                    Expr::Atom(s) => {
-                        let bound: f64 = s.split('"').nth(1).unwrap().parse().unwrap();
-                        v > bound
-                    }
-                    Expr::Const(b) => b,
-                    e => panic!("{e:?}"),
-                };
-                assert_eq!(above, v > n, "{v} > {n}");
+                assert_eq!(below(v), v < n, "{v} < {n}");
+                assert_eq!(above(v), v > n, "{v} > {n}");
             }
+        }
+        for k in [-50_001i64, -1, 0, 7, 10_000, 123_456_789] {
+            let text = decimal_text(i128::from(k));
+            assert_eq!(text.parse::<f64>().unwrap(), k as f64 / 10_000.0, "{text}");
+            assert!(
+                text.contains('.'),
+                "Cedar decimals need a fractional part: {text}"
+            );
         }
     }
 

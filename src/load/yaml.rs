@@ -736,9 +736,16 @@ impl<'l> Doc<'l> {
                 } else {
                     f.last_end
                 };
+                // Without spare capacity: the trees of every file stay in memory until the end.
                 let value = match f.kind {
-                    FrameKind::Seq(items) => Value::Seq(items),
-                    FrameKind::Map(m) => Value::Map(m.entries),
+                    FrameKind::Seq(mut items) => {
+                        items.shrink_to_fit();
+                        Value::Seq(items)
+                    }
+                    FrameKind::Map(mut m) => {
+                        m.entries.shrink_to_fit();
+                        Value::Map(m.entries)
+                    }
                 };
                 let node = Node {
                     value,
@@ -979,10 +986,18 @@ fn find_block_indicator(b: &[u8], from: usize, to: usize) -> Option<usize> {
     None
 }
 
+/// The scalar's text as an owned string without spare capacity: parse trees of large
+/// repositories hold hundreds of thousands of scalars.
+fn owned(text: Cow<'_, str>) -> String {
+    let mut s = text.into_owned();
+    s.shrink_to_fit();
+    s
+}
+
 fn resolve_scalar(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     if let Some(tag) = tag {
         if !tag.is_yaml_core_schema() {
-            return Value::Str(text.into_owned());
+            return Value::Str(owned(text));
         }
         let s = text.as_ref();
         let resolved = match tag.suffix.as_str() {
@@ -998,10 +1013,10 @@ fn resolve_scalar(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> 
             }),
             _ => None,
         };
-        return resolved.unwrap_or_else(|| Value::Str(text.into_owned()));
+        return resolved.unwrap_or_else(|| Value::Str(owned(text)));
     }
     if !matches!(style, ScalarStyle::Plain) {
-        return Value::Str(text.into_owned());
+        return Value::Str(owned(text));
     }
     let s = text.as_ref();
     if is_null(s) {
@@ -1018,7 +1033,7 @@ fn resolve_scalar(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> 
             return Value::Float(f);
         }
     }
-    Value::Str(text.into_owned())
+    Value::Str(owned(text))
 }
 
 fn is_null(s: &str) -> bool {

@@ -62,14 +62,21 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             let mut by_resource: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
             for op in covered_operations(m, &g.resource, &g.operations) {
                 let id = op.to_string();
-                by_resource.entry((op.connector, op.resource)).or_default().insert(id);
+                by_resource
+                    .entry((op.connector, op.resource))
+                    .or_default()
+                    .insert(id);
             }
             for ((c, r), ops) in &by_resource {
                 let Some(res) = m.resource(c, r) else {
                     continue;
                 };
                 let rid = format!("{c}.{r}");
-                let using: Vec<&Step> = mine.iter().copied().filter(|s| ops.contains(&s.does)).collect();
+                let using: Vec<&Step> = mine
+                    .iter()
+                    .copied()
+                    .filter(|s| ops.contains(&s.does))
+                    .collect();
                 match &g.fields {
                     None => {
                         let Some(t) = threshold else {
@@ -90,7 +97,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                         if using.is_empty() || using.iter().any(|s| s.fields.is_none()) {
                             continue;
                         }
-                        let used: BTreeSet<&String> = using.iter().flat_map(|s| s.fields.iter().flatten()).collect();
+                        let used: BTreeSet<&String> = using
+                            .iter()
+                            .flat_map(|s| s.fields.iter().flatten())
+                            .collect();
                         let mut seen = BTreeSet::new();
                         for (k, f) in fields.iter().enumerate() {
                             if !res.fields.contains_key(f) || used.contains(f) || !seen.insert(f) {
@@ -126,13 +136,27 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     out
 }
 
-fn missing_list(cx: &Context, a: &Agent, i: usize, g: &Grant, rid: &str, personal: &[&String], using: &[&Step]) -> Diagnostic {
+fn missing_list(
+    cx: &Context,
+    a: &Agent,
+    i: usize,
+    g: &Grant,
+    rid: &str,
+    personal: &[&String],
+    using: &[&Step],
+) -> Diagnostic {
     let shown: Vec<String> = personal.iter().map(tick).collect();
     let help = if !using.is_empty() && using.iter().all(|s| s.fields.is_some()) {
-        let used: BTreeSet<&String> = using.iter().flat_map(|s| s.fields.iter().flatten()).collect();
+        let used: BTreeSet<&String> = using
+            .iter()
+            .flat_map(|s| s.fields.iter().flatten())
+            .collect();
         format!(
             "list the fields its steps use: `fields: [{}]`",
-            used.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            used.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     } else {
         format!(
@@ -213,13 +237,22 @@ spec:
             "    - { id: audience, agent: writer, does: crm.contacts.read, fields: [email, stage], gate: auto }
     - { id: tag, agent: writer, does: crm.contacts.update, fields: [stage], gate: review }",
         );
-        let f = findings(&[("agents.yaml", &agents), ("workflow.yaml", &wf)], "broad-field-access");
+        let f = findings(
+            &[("agents.yaml", &agents), ("workflow.yaml", &wf)],
+            "broad-field-access",
+        );
         assert_eq!(f.len(), 1, "{f:#?}");
-        assert_eq!(f[0].message, "`writer` is granted field `email` of `crm.contacts` but none of its steps uses it");
+        assert_eq!(
+            f[0].message,
+            "`writer` is granted field `email` of `crm.contacts` but none of its steps uses it"
+        );
         let at = f[0].location.as_ref().unwrap();
         // The update grant's `email` (line 17), not the read grant's.
         assert_eq!((at.line, at.column), (17, 16));
-        assert_eq!(f[0].label.as_deref(), Some("personal field, not used by any step"));
+        assert_eq!(
+            f[0].label.as_deref(),
+            Some("personal field, not used by any step")
+        );
         assert_eq!(f[0].target.as_deref(), Some("agent/writer"));
     }
 
@@ -230,8 +263,13 @@ spec:
       operations: [read]
       fields: [email, stage]",
         );
-        let wf = workflow("    - { id: audience, agent: writer, does: crm.contacts.read, gate: auto }");
-        assert!(findings(&[("agents.yaml", &agents), ("workflow.yaml", &wf)], "broad-field-access").is_empty());
+        let wf =
+            workflow("    - { id: audience, agent: writer, does: crm.contacts.read, gate: auto }");
+        assert!(findings(
+            &[("agents.yaml", &agents), ("workflow.yaml", &wf)],
+            "broad-field-access"
+        )
+        .is_empty());
     }
 
     #[test]
@@ -248,7 +286,10 @@ spec:
         );
         let at = f[0].location.as_ref().unwrap();
         assert_eq!((at.line, at.column), (12, 17));
-        assert_eq!(f[0].help.as_deref(), Some("list the fields its steps use: `fields: [email]`"));
+        assert_eq!(
+            f[0].help.as_deref(),
+            Some("list the fields its steps use: `fields: [email]`")
+        );
         // Without a field list on a resource with no personal field there is nothing to report.
         assert!(findings(&[], "broad-field-access").is_empty());
     }

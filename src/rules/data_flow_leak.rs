@@ -61,7 +61,11 @@ fn class_pointer(m: &Model, id: &str, rank: usize) -> Option<(crate::load::DocId
     if m.class_rank(&res.classification) == Some(rank) {
         return Some((conn.doc, format!("{base}/classification")));
     }
-    let f = res.fields.iter().find(|(_, cl)| m.class_rank(cl) == Some(rank))?.0;
+    let f = res
+        .fields
+        .iter()
+        .find(|(_, cl)| m.class_rank(cl) == Some(rank))?
+        .0;
     Some((conn.doc, format!("{base}/fields/{}", esc(f))))
 }
 
@@ -92,10 +96,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                     continue;
                 }
                 let level_name = &classes[level];
-                let to_name = to_class.map(|c| classes[c].as_str()).unwrap_or("unclassified");
+                let to_name = to_class
+                    .map(|c| classes[c].as_str())
+                    .unwrap_or("unclassified");
                 let mut chain = sources.chain_to(u);
                 chain.push(to.clone());
-                let chain = chain.join(" → ");
+                let chain = crate::graph::show_path(&chain);
                 let mut d = Diagnostic::error(
                     DATA_FLOW_LEAK.name,
                     format!(
@@ -115,10 +121,16 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 .target(format!("connector/{cn}"))
                 .subject(format!("{from} -> {to}"));
                 if let Some((doc, ptr)) = class_pointer(m, &origin, level) {
-                    d = d.related(cx.ws.loc(doc, &ptr), format!("{} holds {level_name} data", tick(&origin)));
+                    d = d.related(
+                        cx.ws.loc(doc, &ptr),
+                        format!("{} holds {level_name} data", tick(&origin)),
+                    );
                 }
                 if let Some((doc, ptr)) = to_class.and_then(|c| class_pointer(m, to, c)) {
-                    d = d.related(cx.ws.loc(doc, &ptr), format!("{} is classified {} here", tick(to), tick(to_name)));
+                    d = d.related(
+                        cx.ws.loc(doc, &ptr),
+                        format!("{} is classified {} here", tick(to), tick(to_name)),
+                    );
                 }
                 out.push(d);
             }
@@ -183,7 +195,10 @@ spec:
     #[test]
     fn a_chain_of_three_with_a_leak_only_at_the_end() {
         let wh = warehouse("personal", "internal");
-        let f = findings(&[("connectors.yaml", CONNECTORS), ("warehouse.yaml", &wh)], "data-flow-leak");
+        let f = findings(
+            &[("connectors.yaml", CONNECTORS), ("warehouse.yaml", &wh)],
+            "data-flow-leak",
+        );
         assert_eq!(f.len(), 1, "{f:#?}");
         assert_eq!(
             f[0].message,
@@ -199,18 +214,39 @@ spec:
     fn a_leak_in_the_middle_is_reported_where_it_happens_and_downstream() {
         // crm.contacts (personal) → events (internal) → dashboards (internal).
         let wh = warehouse("internal", "internal");
-        let f = findings(&[("connectors.yaml", CONNECTORS), ("warehouse.yaml", &wh)], "data-flow-leak");
-        let at: Vec<(&str, usize)> = f.iter().map(|d| (d.location.as_ref().unwrap().file.as_str(), d.location.as_ref().unwrap().line)).collect();
+        let f = findings(
+            &[("connectors.yaml", CONNECTORS), ("warehouse.yaml", &wh)],
+            "data-flow-leak",
+        );
+        let at: Vec<(&str, usize)> = f
+            .iter()
+            .map(|d| {
+                (
+                    d.location.as_ref().unwrap().file.as_str(),
+                    d.location.as_ref().unwrap().line,
+                )
+            })
+            .collect();
         assert_eq!(at, [("connectors.yaml", 14), ("warehouse.yaml", 11)]);
     }
 
     #[test]
     fn no_leak_into_an_equal_or_higher_class() {
         let wh = warehouse("personal", "sensitive");
-        assert!(findings(&[("connectors.yaml", CONNECTORS), ("warehouse.yaml", &wh)], "data-flow-leak").is_empty());
+        assert!(findings(
+            &[("connectors.yaml", CONNECTORS), ("warehouse.yaml", &wh)],
+            "data-flow-leak"
+        )
+        .is_empty());
         // Internal data may flow anywhere.
-        let internal_only = CONNECTORS.replace("classification: personal", "classification: internal").replace("email: personal", "email: internal");
+        let internal_only = CONNECTORS
+            .replace("classification: personal", "classification: internal")
+            .replace("email: personal", "email: internal");
         let wh = warehouse("internal", "public");
-        assert!(findings(&[("connectors.yaml", &internal_only), ("warehouse.yaml", &wh)], "data-flow-leak").is_empty());
+        assert!(findings(
+            &[("connectors.yaml", &internal_only), ("warehouse.yaml", &wh)],
+            "data-flow-leak"
+        )
+        .is_empty());
     }
 }

@@ -38,6 +38,9 @@ crate::declare_rule! {
     pub DELEGATION_CYCLE = { name: "delegation-cycle", group: "least-privilege", severity: Error, summary: "agents that delegate to each other in a cycle" }
 }
 
+/// How many other agents of a loop the message names.
+const MAX_LISTED: usize = 5;
+
 fn entry(a: &Agent, to: &str) -> Option<usize> {
     a.spec.delegates_to.iter().position(|d| d == to)
 }
@@ -59,25 +62,31 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         let target = format!("agent/{first}");
         if c.members.len() == 1 {
             out.push(
-                Diagnostic::error(DELEGATION_CYCLE.name, format!("{} delegates to itself", tick(first)))
-                    .at(loc)
-                    .label("self-delegation")
-                    .help(format!("remove {} from its own `delegates_to`", tick(first)))
-                    .target(target)
-                    .subject(format!("self {first}")),
+                Diagnostic::error(
+                    DELEGATION_CYCLE.name,
+                    format!("{} delegates to itself", tick(first)),
+                )
+                .at(loc)
+                .label("self-delegation")
+                .help(format!(
+                    "remove {} from its own `delegates_to`",
+                    tick(first)
+                ))
+                .target(target)
+                .subject(format!("self {first}")),
             );
             continue;
         }
-        let cycle = c.cycle.join(" → ");
-        let others: Vec<String> = c
-            .members
-            .iter()
-            .filter(|x| !c.cycle.contains(x))
-            .map(tick)
-            .collect();
+        let cycle = crate::graph::show_path(&c.cycle);
+        let in_cycle: std::collections::HashSet<&String> = c.cycle.iter().collect();
+        let others: Vec<&String> = c.members.iter().filter(|x| !in_cycle.contains(x)).collect();
         let mut message = format!("agents delegate to each other in a cycle: {cycle}");
         if !others.is_empty() {
-            message.push_str(&format!(" (also in the same loop: {})", others.join(", ")));
+            let mut shown: Vec<String> = others.iter().take(MAX_LISTED).map(tick).collect();
+            if others.len() > MAX_LISTED {
+                shown.push(format!("and {} more", others.len() - MAX_LISTED));
+            }
+            message.push_str(&format!(" (also in the same loop: {})", shown.join(", ")));
         }
         let mut d = Diagnostic::error(DELEGATION_CYCLE.name, message)
             .at(loc)
@@ -122,10 +131,19 @@ spec:
 
     #[test]
     fn a_cycle_of_three_is_reported_once_at_the_smallest_agent() {
-        let files = [agent("carol", "alice"), agent("alice", "bob"), agent("bob", "carol"), agent("dave", "carol")].join("---\n");
+        let files = [
+            agent("carol", "alice"),
+            agent("alice", "bob"),
+            agent("bob", "carol"),
+            agent("dave", "carol"),
+        ]
+        .join("---\n");
         let f = findings(&[("loop.yaml", &files)], "delegation-cycle");
         assert_eq!(f.len(), 1, "{f:#?}");
-        assert_eq!(f[0].message, "agents delegate to each other in a cycle: alice → bob → carol → alice");
+        assert_eq!(
+            f[0].message,
+            "agents delegate to each other in a cycle: alice → bob → carol → alice"
+        );
         // alice is the second document: its `delegates_to` is on line 21.
         let at = f[0].location.as_ref().unwrap();
         assert_eq!((at.file.as_str(), at.line), ("loop.yaml", 21));
@@ -149,6 +167,9 @@ spec:
         let files = [agent("a", "b"), agent("b", "a, c"), agent("c", "b")].join("---\n");
         let f = findings(&[("group.yaml", &files)], "delegation-cycle");
         assert_eq!(f.len(), 1, "{f:#?}");
-        assert_eq!(f[0].message, "agents delegate to each other in a cycle: a → b → a (also in the same loop: `c`)");
+        assert_eq!(
+            f[0].message,
+            "agents delegate to each other in a cycle: a → b → a (also in the same loop: `c`)"
+        );
     }
 }

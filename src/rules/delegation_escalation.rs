@@ -4,7 +4,9 @@ use super::Context;
 use crate::decide::is_read;
 use crate::diag::{tick, Diagnostic};
 use crate::graph::{personal_rank, resource_class};
-use crate::model::{resource_pattern_matches, segment_matches, Agent, Effect, Model, OpId, Reversibility};
+use crate::model::{
+    resource_pattern_matches, segment_matches, Agent, Effect, Model, OpId, Reversibility,
+};
 use std::collections::{BTreeMap, HashSet};
 
 crate::declare_rule! {
@@ -70,7 +72,9 @@ fn risk(m: &Model, a: &Agent, op: &OpId, threshold: Option<usize>) -> Option<Str
                 .iter()
                 .filter(|g| {
                     resource_pattern_matches(&g.resource, &op.connector, &op.resource)
-                        && g.operations.iter().any(|o| segment_matches(o, &op.operation))
+                        && g.operations
+                            .iter()
+                            .any(|o| segment_matches(o, &op.operation))
                 })
                 .collect();
             let class = if covering.iter().all(|g| g.fields.is_some()) {
@@ -110,8 +114,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 if op_plan.prohibited.is_some() {
                     continue;
                 }
-                if let Some(why) = OpId::parse(id).and_then(|op| risk(m, delegate, &op, threshold)) {
-                    risky.entry(id.as_str()).or_default().insert(d.as_str(), why);
+                if let Some(why) = OpId::parse(id).and_then(|op| risk(m, delegate, &op, threshold))
+                {
+                    risky
+                        .entry(id.as_str())
+                        .or_default()
+                        .insert(d.as_str(), why);
                 }
             }
         }
@@ -128,7 +136,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             let Some(a) = m.agents.get(name) else {
                 continue;
             };
-            if cx.plan.agents.get(name).is_some_and(|p| p.operations.contains_key(*op_id)) {
+            if cx
+                .plan
+                .agents
+                .get(name)
+                .is_some_and(|p| p.operations.contains_key(*op_id))
+            {
                 continue;
             }
             let Some(path) = delegators.path_from(x) else {
@@ -142,7 +155,13 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     out
 }
 
-fn finding(cx: &Context, a: &Agent, op_id: &str, path: &[String], grantees: &BTreeMap<&str, String>) -> Option<Diagnostic> {
+fn finding(
+    cx: &Context,
+    a: &Agent,
+    op_id: &str,
+    path: &[String],
+    grantees: &BTreeMap<&str, String>,
+) -> Option<Diagnostic> {
     let m = cx.model;
     let first = path.get(1)?;
     let grantee_name = path.last()?;
@@ -152,7 +171,9 @@ fn finding(cx: &Context, a: &Agent, op_id: &str, path: &[String], grantees: &BTr
     let op = OpId::parse(op_id)?;
     let (gi, g) = grantee.spec.grants.iter().enumerate().find(|(_, g)| {
         resource_pattern_matches(&g.resource, &op.connector, &op.resource)
-            && g.operations.iter().any(|o| segment_matches(o, &op.operation))
+            && g.operations
+                .iter()
+                .any(|o| segment_matches(o, &op.operation))
     })?;
     let grant_ptr = match g
         .operations
@@ -163,7 +184,7 @@ fn finding(cx: &Context, a: &Agent, op_id: &str, path: &[String], grantees: &BTr
         Some(j) => format!("/spec/grants/{gi}/operations/{j}"),
         None => format!("/spec/grants/{gi}"),
     };
-    let shown = path.join(" → ");
+    let shown = crate::graph::show_path(path);
     let help = if path.len() > 2 {
         format!(
             "remove {} from {}'s `delegates_to`, narrow the grants along `{shown}`, or grant {} to {} itself so that its gate and review apply",
@@ -254,18 +275,32 @@ spec:
 
     #[test]
     fn an_operation_granted_to_the_agent_itself_is_no_escalation() {
-        let files = [
-            agent("a", "    - { resource: mail.campaigns, operations: [create, send] }", "writer"),
-        ]
+        let files = [agent(
+            "a",
+            "    - { resource: mail.campaigns, operations: [create, send] }",
+            "writer",
+        )]
         .join("");
         assert!(findings(&[("a.yaml", &files)], "delegation-escalation").is_empty());
     }
 
     #[test]
     fn writes_of_personal_data_depend_on_the_delegates_fields() {
-        let stage = agent("tagger", "    - { resource: crm.contacts, operations: [update], fields: [stage] }", "");
-        let email = agent("fixer", "    - { resource: crm.contacts, operations: [update], fields: [email] }", "");
-        let whole = agent("bulk", "    - { resource: crm.contacts, operations: [update] }", "");
+        let stage = agent(
+            "tagger",
+            "    - { resource: crm.contacts, operations: [update], fields: [stage] }",
+            "",
+        );
+        let email = agent(
+            "fixer",
+            "    - { resource: crm.contacts, operations: [update], fields: [email] }",
+            "",
+        );
+        let whole = agent(
+            "bulk",
+            "    - { resource: crm.contacts, operations: [update] }",
+            "",
+        );
         let boss = agent("boss", CREATE, "tagger, fixer, bulk");
         let files = [boss, stage, email, whole].join("---\n");
         let f = findings(&[("team2.yaml", &files)], "delegation-escalation");
@@ -275,17 +310,40 @@ spec:
             f[0].message,
             "`boss` reaches `crm.contacts.update` (writes personal data) through delegation without being granted it: boss → bulk"
         );
-        let only_stage = [agent("boss", CREATE, "tagger"), agent("tagger", "    - { resource: crm.contacts, operations: [update], fields: [stage] }", "")].join("---\n");
+        let only_stage = [
+            agent("boss", CREATE, "tagger"),
+            agent(
+                "tagger",
+                "    - { resource: crm.contacts, operations: [update], fields: [stage] }",
+                "",
+            ),
+        ]
+        .join("---\n");
         assert!(findings(&[("team2.yaml", &only_stage)], "delegation-escalation").is_empty());
-        let only_email = [agent("boss", CREATE, "fixer"), agent("fixer", "    - { resource: crm.contacts, operations: [update], fields: [email] }", "")].join("---\n");
-        assert_eq!(findings(&[("team2.yaml", &only_email)], "delegation-escalation").len(), 1);
+        let only_email = [
+            agent("boss", CREATE, "fixer"),
+            agent(
+                "fixer",
+                "    - { resource: crm.contacts, operations: [update], fields: [email] }",
+                "",
+            ),
+        ]
+        .join("---\n");
+        assert_eq!(
+            findings(&[("team2.yaml", &only_email)], "delegation-escalation").len(),
+            1
+        );
     }
 
     #[test]
     fn prohibited_operations_are_not_escalations() {
         let files = [
             agent("boss", CREATE, "cleaner"),
-            agent("cleaner", "    - { resource: crm.contacts, operations: [delete], fields: [stage] }", ""),
+            agent(
+                "cleaner",
+                "    - { resource: crm.contacts, operations: [delete], fields: [stage] }",
+                "",
+            ),
         ]
         .join("---\n");
         assert!(findings(&[("x.yaml", &files)], "delegation-escalation").is_empty());

@@ -51,7 +51,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let performed: HashSet<(&str, &str)> = m
         .workflows
         .values()
-        .flat_map(|w| w.spec.steps.iter().map(|s| (s.agent.as_str(), s.does.as_str())))
+        .flat_map(|w| {
+            w.spec
+                .steps
+                .iter()
+                .map(|s| (s.agent.as_str(), s.does.as_str()))
+        })
         .collect();
     let mut out = Vec::new();
     for a in m.agents.values() {
@@ -73,7 +78,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     out
 }
 
-fn finding(cx: &Context, a: &Agent, op: &OpId, performed: &HashSet<(&str, &str)>) -> Option<Diagnostic> {
+fn finding(
+    cx: &Context,
+    a: &Agent,
+    op: &OpId,
+    performed: &HashSet<(&str, &str)>,
+) -> Option<Diagnostic> {
     let m = cx.model;
     let covering: Vec<(usize, usize, bool)> = a
         .spec
@@ -82,7 +92,10 @@ fn finding(cx: &Context, a: &Agent, op: &OpId, performed: &HashSet<(&str, &str)>
         .enumerate()
         .filter(|(_, g)| resource_pattern_matches(&g.resource, &op.connector, &op.resource))
         .filter_map(|(i, g)| {
-            g.operations.iter().any(|o| segment_matches(o, &op.operation)).then_some(())?;
+            g.operations
+                .iter()
+                .any(|o| segment_matches(o, &op.operation))
+                .then_some(())?;
             let (j, wild) = entry_for(&g.operations, &op.operation)?;
             Some((i, j, wild))
         })
@@ -93,7 +106,13 @@ fn finding(cx: &Context, a: &Agent, op: &OpId, performed: &HashSet<(&str, &str)>
     let used: Vec<String> = covered_operations(m, &grant.resource, &grant.operations)
         .into_iter()
         .filter(|o| performed.contains(&(a.name.as_str(), o.to_string().as_str())))
-        .map(|o| if grant.resource.contains('*') { o.to_string() } else { o.operation })
+        .map(|o| {
+            if grant.resource.contains('*') {
+                o.to_string()
+            } else {
+                o.operation
+            }
+        })
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -101,7 +120,10 @@ fn finding(cx: &Context, a: &Agent, op: &OpId, performed: &HashSet<(&str, &str)>
     let label = if wild {
         format!("`*` covers {}, which no step performs", tick(&op.operation))
     } else if wild_resource {
-        format!("covers {op} through {}, which no step performs", tick(&grant.resource))
+        format!(
+            "covers {op} through {}, which no step performs",
+            tick(&grant.resource)
+        )
     } else {
         "no step performs this".to_string()
     };
@@ -134,16 +156,23 @@ fn finding(cx: &Context, a: &Agent, op: &OpId, performed: &HashSet<(&str, &str)>
     };
     let mut d = Diagnostic::warning(
         UNUSED_GRANT.name,
-        format!("{} is granted {} but none of its workflow steps performs it", tick(&a.name), tick(op)),
+        format!(
+            "{} is granted {} but none of its workflow steps performs it",
+            tick(&a.name),
+            tick(op)
+        ),
     )
-    .at(cx.ws.loc(a.doc, &format!("/spec/grants/{i}/operations/{j}")))
+    .at(cx
+        .ws
+        .loc(a.doc, &format!("/spec/grants/{i}/operations/{j}")))
     .label(label)
     .help(help)
     .target(format!("agent/{}", a.name))
     .subject(op.to_string());
     for &(i2, j2, _) in &covering[1..] {
         d = d.related(
-            cx.ws.loc(a.doc, &format!("/spec/grants/{i2}/operations/{j2}")),
+            cx.ws
+                .loc(a.doc, &format!("/spec/grants/{i2}/operations/{j2}")),
             "also granted here",
         );
     }
@@ -191,12 +220,21 @@ spec:
         // second grant, which names it literally.
         let star = f[0].location.as_ref().unwrap();
         assert_eq!((star.line, star.column), (13, 20));
-        assert_eq!(f[0].label.as_deref(), Some("`*` covers `delete`, which no step performs"));
-        assert!(f[0].help.as_deref().unwrap().contains("replace `*` with the operations `writer`'s steps perform (`read`)"));
+        assert_eq!(
+            f[0].label.as_deref(),
+            Some("`*` covers `delete`, which no step performs")
+        );
+        assert!(f[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("replace `*` with the operations `writer`'s steps perform (`read`)"));
         assert_eq!(f[1].location.as_ref().unwrap().line, 13);
         assert_eq!(f[1].related.len(), 1);
         assert_eq!(f[1].related[0].location.line, 16);
-        assert!(f.iter().all(|d| d.target.as_deref() == Some("agent/writer")));
+        assert!(f
+            .iter()
+            .all(|d| d.target.as_deref() == Some("agent/writer")));
     }
 
     #[test]
