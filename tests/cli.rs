@@ -206,3 +206,11 @@ fn why_explains_every_reason() {
         .code(2)
         .stderr(predicate::str::contains("did you mean `confidence`?"));
 }
+
+#[test]
+fn readme_lists_every_rule() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    for r in agentgov::rules::registry() {
+        assert!(readme.contains(&format!("| `{}` |", r.name)), "README.md does not list `{}`", r.name);
+    }
+}

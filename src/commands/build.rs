@@ -82,6 +82,14 @@ pub fn run(a: BuildArgs) -> i32 {
             eprintln!("error: templates folder `{}` does not exist", t.display());
             return EXIT_UNREADABLE;
         }
+        // A team's own templates must render: a broken one fails the build instead of
+        // silently falling back to the built-in pages.
+        for result in [emit::site::try_emit(&cx), emit::policy_md::try_emit(&cx)] {
+            if let Err(e) = result {
+                eprintln!("error: templates in `{}` do not render: {e}", t.display());
+                return EXIT_UNREADABLE;
+            }
+        }
     }
     let artifacts = emit::all(&cx);
     match write_output(&a.out, &c.ws.root, &artifacts) {

@@ -929,7 +929,7 @@ fn rules(cx: &EmitContext) -> Value {
         let all: Vec<_> = facts::findings(cx, r.name).collect();
         let v = json!({
             "name": r.name, "severity": r.default_severity.as_str(), "summary": r.summary,
-            "docs": markdown::to_html(r.docs, 2), "level": level,
+            "docs": markdown::to_html(&r.markdown(), 2), "level": level,
             "active": all.iter().filter(|d| d.waived.is_none()).count(),
             "waived": all.iter().filter(|d| d.waived.is_some()).count(),
             "unwaivable": cx.model.policy().unwaivable.iter().any(|u| u == r.name),
