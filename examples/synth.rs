@@ -751,15 +751,47 @@ fn write(path: &Path, text: &str) -> io::Result<()> {
     fs::write(path, text)
 }
 
+/// Marks a folder as written by this generator (so that it may replace it).
+const MARKER: &str = ".agentgov-synth";
+
+/// What [`generate`] wrote.
+pub struct Summary {
+    pub agents: usize,
+    pub connectors: usize,
+    pub workflows: usize,
+    pub people: usize,
+}
+
 fn main() -> io::Result<()> {
     let args = parse_args();
-    let mut rng = Rng(args.seed);
-    let n = args.agents;
-    let out = &args.out;
+    let s = generate(args.agents, &args.out, args.seed)?;
+    eprintln!(
+        "wrote {} agents, {} connectors, {} workflows, {} people to {}",
+        s.agents,
+        s.connectors,
+        s.workflows,
+        s.people,
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// Writes a repository of `n` agents into `out` (replacing it).
+pub fn generate(n: usize, out: &Path, seed: u64) -> io::Result<Summary> {
+    let mut rng = Rng(seed);
     if out.exists() {
+        // Only ever delete what this generator wrote.
+        let empty = fs::read_dir(out)?.next().is_none();
+        if !empty && !out.join(MARKER).exists() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} exists and was not written by synth; not replacing it", out.display()),
+            ));
+        }
         fs::remove_dir_all(out)?;
     }
     fs::create_dir_all(out)?;
+    fs::write(out.join(MARKER), "written by examples/synth.rs; safe to delete\n")?;
 
     let team = Team::new((n / 20).max(20) + 20, &mut rng);
     write(&out.join("policy.yaml"), POLICY)?;
@@ -836,13 +868,10 @@ fn main() -> io::Result<()> {
             )?;
         }
     }
-    eprintln!(
-        "wrote {} agents, {} connectors, {} workflows, {} people to {}",
-        n,
-        nconn,
-        groups.len(),
-        team.people.len(),
-        out.display()
-    );
-    Ok(())
+    Ok(Summary {
+        agents: n,
+        connectors: nconn,
+        workflows: groups.len(),
+        people: team.people.len(),
+    })
 }

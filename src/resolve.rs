@@ -534,6 +534,17 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
             }
         }
     }
+    for name in spec.facts.keys() {
+        if RESERVED_FACTS.contains(&name.as_str()) {
+            let loc = ctx.ws.key_loc(doc, &format!("/spec/facts/{name}"));
+            ctx.diags.push(
+                Diagnostic::error("invalid-value", format!("fact name {} is reserved", tick(name)))
+                    .at(loc)
+                    .label("reserved by the enforcement contract")
+                    .help("`workflow`, `fields` and `approvals` are sent by every enforcement point; rename the fact"),
+            );
+        }
+    }
     for (i, e) in spec.escalations.iter().enumerate() {
         r.tier(ctx, doc, &format!("/spec/escalations/{i}/raise_to"), &e.raise_to);
         let ptr = format!("/spec/escalations/{i}/when/fact");
@@ -610,6 +621,9 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
         r.rule(ctx, doc, &format!("/spec/unwaivable/{i}"), name);
     }
 }
+
+/// Context keys of the enforcement contract that a fact may not shadow.
+pub const RESERVED_FACTS: &[&str] = &["workflow", "fields", "approvals"];
 
 fn fact_type_name(t: FactType) -> &'static str {
     match t {
