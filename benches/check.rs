@@ -114,7 +114,7 @@ fn main() {
 
     println!(
         "{:>7} {:>7} {:>10} {:>10} {:>8} {:>10} {:>10} {:>8}",
-        "agents", "files", "baseline", "check", "ratio", "check-bin", "build-bin", "build/ck"
+        "agents", "docs", "baseline", "check", "ratio", "check-bin", "build-bin", "build/ck"
     );
     for &n in &sizes {
         let dir = work.path().join(format!("g{n}"));
