@@ -29,7 +29,10 @@ fn baseline(root: &Path) -> usize {
         .filter_map(Result::ok)
         .filter(|e| {
             e.file_type().is_file()
-                && matches!(e.path().extension().and_then(|x| x.to_str()), Some("yaml" | "yml"))
+                && matches!(
+                    e.path().extension().and_then(|x| x.to_str()),
+                    Some("yaml" | "yml")
+                )
         })
         .map(|e| e.into_path())
         .collect();
@@ -39,7 +42,8 @@ fn baseline(root: &Path) -> usize {
             let text = std::fs::read_to_string(p).expect("readable");
             let mut n = 0;
             for doc in serde_yaml::Deserializer::from_str(&text) {
-                let v = <serde_yaml::Value as serde::Deserialize>::deserialize(doc).expect("valid YAML");
+                let v = <serde_yaml::Value as serde::Deserialize>::deserialize(doc)
+                    .expect("valid YAML");
                 n += usize::from(!v.is_null());
             }
             n
@@ -102,6 +106,11 @@ fn main() {
         .ok()
         .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
         .unwrap_or_else(|| if smoke { vec![50] } else { vec![1000, 10000] });
+    // `build` writes the policy site; measured up to this many agents (default 2000).
+    let build_max: usize = std::env::var("AGENTGOV_BENCH_BUILD_MAX")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
     let runs: usize = std::env::var("AGENTGOV_BENCH_RUNS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -110,7 +119,14 @@ fn main() {
     // `build` exists once its command is implemented; until then only `check` is measured.
     let probe = work.path().join("probe");
     synth::generate(10, &probe, 1).expect("generate");
-    let has_build = run_bin(&["build", probe.to_str().unwrap(), "--today", TODAY, "--out", work.path().join("probe-out").to_str().unwrap()]);
+    let has_build = run_bin(&[
+        "build",
+        probe.to_str().unwrap(),
+        "--today",
+        TODAY,
+        "--out",
+        work.path().join("probe-out").to_str().unwrap(),
+    ]);
 
     println!(
         "{:>7} {:>7} {:>10} {:>10} {:>8} {:>10} {:>10} {:>8}",
@@ -125,7 +141,8 @@ fn main() {
         // Warm the page cache and check that the repository is clean.
         let files = baseline(&dir);
         in_process_check(&dir);
-        let (mut b, mut c, mut cb, mut bb, mut ratio, mut bratio) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut b, mut c, mut cb, mut bb, mut ratio, mut bratio) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
         for r in 0..runs {
             let mut tb = 0.0;
             let mut tc = 0.0;
@@ -143,7 +160,7 @@ fn main() {
             let (tcb, ok) = time(|| run_bin(&["check", &d, "--today", TODAY]));
             assert!(ok, "agentgov check {d} failed");
             cb.push(tcb.as_secs_f64());
-            if has_build {
+            if has_build && n <= build_max {
                 let (tbb, ok) = time(|| run_bin(&["build", &d, "--today", TODAY, "--out", &o]));
                 assert!(ok, "agentgov build {d} failed");
                 bb.push(tbb.as_secs_f64());
@@ -166,7 +183,11 @@ fn main() {
             median(ratio),
             ms(&cb),
             ms(&bb),
-            if bratio.is_empty() { "-".to_string() } else { format!("{:.2}x", median(bratio)) }
+            if bratio.is_empty() {
+                "-".to_string()
+            } else {
+                format!("{:.2}x", median(bratio))
+            }
         );
         let _ = std::fs::remove_dir_all(&dir);
         let _ = std::fs::remove_dir_all(&out);

@@ -162,8 +162,22 @@ const FIRST: &[&str] = &[
     "ines", "yuki", "ravi", "zoe", "liam", "sofia", "ahmed", "mei",
 ];
 const LAST: &[&str] = &[
-    "okafor", "rivera", "adeyemi", "costa", "natarajan", "liu", "weber", "haddad", "park", "novak",
-    "silva", "tanaka", "mensah", "dubois", "kowalski", "moreau",
+    "okafor",
+    "rivera",
+    "adeyemi",
+    "costa",
+    "natarajan",
+    "liu",
+    "weber",
+    "haddad",
+    "park",
+    "novak",
+    "silva",
+    "tanaka",
+    "mensah",
+    "dubois",
+    "kowalski",
+    "moreau",
 ];
 const SYSTEMS: &[(&str, &str)] = &[
     ("crm", "HubSpot CRM"),
@@ -182,11 +196,20 @@ const MODELS: &[(&str, &str, &str)] = &[
     ("example-ai", "writer-large", "2026-05-01"),
 ];
 const PLAYBOOKS: &[(&str, &str)] = &[
-    ("hallucinated-claim", "Hallucinated or unapproved claim in published content"),
+    (
+        "hallucinated-claim",
+        "Hallucinated or unapproved claim in published content",
+    ),
     ("wrong-segmentation", "Wrong audience or segment targeted"),
     ("duplicate-update", "Duplicate updates, posts or sends"),
-    ("unauthorized-access", "Access to data outside the agent's grants"),
-    ("bad-downstream-sync", "Bad data synced to a downstream system"),
+    (
+        "unauthorized-access",
+        "Access to data outside the agent's grants",
+    ),
+    (
+        "bad-downstream-sync",
+        "Bad data synced to a downstream system",
+    ),
 ];
 
 /// The roles of the five agents of a workflow group, by position.
@@ -326,7 +349,13 @@ impl Team {
                 let l = *rng.pick(LAST);
                 Person {
                     id: format!("{f}-{l}-{i}"),
-                    name: format!("{}{} {}{}", &f[..1].to_uppercase(), &f[1..], &l[..1].to_uppercase(), &l[1..]),
+                    name: format!(
+                        "{}{} {}{}",
+                        &f[..1].to_uppercase(),
+                        &f[1..],
+                        &l[..1].to_uppercase(),
+                        &l[1..]
+                    ),
                     github: format!("{f}{l}{i}"),
                     bucket: i % 20,
                 }
@@ -385,11 +414,36 @@ fn team_yaml(t: &Team) -> String {
     }
     s.push_str("  groups:\n");
     let groups: [(&str, usize, usize, &str); 5] = [
-        ("marketing-leads", 0, 2, "Marketing sign-off for `two-person` actions."),
-        ("compliance", 3, 5, "Privacy, legal and claims sign-off for `two-person` actions."),
-        ("marketing-reviewers", 6, 13, "Review agent output before it is published or changes a record."),
-        ("ops", 14, 17, "Run the gateway, permissions, logs, monitors and rollbacks."),
-        ("sales-ops", 18, 19, "Own sales queues, routing rules and lead assignment."),
+        (
+            "marketing-leads",
+            0,
+            2,
+            "Marketing sign-off for `two-person` actions.",
+        ),
+        (
+            "compliance",
+            3,
+            5,
+            "Privacy, legal and claims sign-off for `two-person` actions.",
+        ),
+        (
+            "marketing-reviewers",
+            6,
+            13,
+            "Review agent output before it is published or changes a record.",
+        ),
+        (
+            "ops",
+            14,
+            17,
+            "Run the gateway, permissions, logs, monitors and rollbacks.",
+        ),
+        (
+            "sales-ops",
+            18,
+            19,
+            "Own sales queues, routing rules and lead assignment.",
+        ),
     ];
     for (id, lo, hi, desc) in groups {
         let members: Vec<&str> = t.in_buckets(lo, hi).iter().map(|p| p.id.as_str()).collect();
@@ -584,15 +638,26 @@ spec:
 {grants}",
         name = a.name,
         role = a.role.slug(),
-        biz = if k % 2 == 0 { t.leads(k) } else { t.reviewer(k) },
+        biz = if k % 2 == 0 {
+            t.leads(k)
+        } else {
+            t.reviewer(k)
+        },
         tech = t.ops(k),
-        mode = if a.recommend_only { "recommend-only" } else { "autonomous" },
+        mode = if a.recommend_only {
+            "recommend-only"
+        } else {
+            "autonomous"
+        },
     );
     if let Some(d) = &a.delegate {
         let _ = writeln!(s, "  delegates_to: [{d}]");
     }
     let _ = writeln!(s, "  rollout: {rollout}");
-    let _ = writeln!(s, "  review: {{ cadence: {cadence}, last_reviewed: {last} }}");
+    let _ = writeln!(
+        s,
+        "  review: {{ cadence: {cadence}, last_reviewed: {last} }}"
+    );
     s.push_str("  monitors:\n");
     s.push_str("    - { metric: failed_actions, window: 1h, above: 3, then: recommend-only, playbook: duplicate-update }\n");
     s.push_str("    - { metric: restricted_field_access, window: 1h, above: 0, then: pause, playbook: unauthorized-access }\n");
@@ -655,7 +720,9 @@ fn workflow_yaml(name: &str, group: &[AgentSpec], t: &Team, k: usize) -> String 
         audit.extend(AUDIT_TWO);
     }
     audit.extend(["data_sources", "final_action"]);
-    let has_scorer = group.iter().any(|a| matches!(a.role, Role::Scorer | Role::Coordinator));
+    let has_scorer = group
+        .iter()
+        .any(|a| matches!(a.role, Role::Scorer | Role::Coordinator));
     format!(
         "# yaml-language-server: $schema=../../schemas/workflow.json
 apiVersion: agentgov.dev/v1
@@ -708,35 +775,99 @@ spec:
         };
         match a.role {
             Role::Summarizer => {
-                case(&mut s, "reading notes is automatic", &format!("does: {c}.notes.read, expect: allow"));
+                case(
+                    &mut s,
+                    "reading notes is automatic",
+                    &format!("does: {c}.notes.read, expect: allow"),
+                );
                 if a.recommend_only {
-                    case(&mut s, "a recommend-only summary needs review", &format!("does: {c}.notes.create, workflow: {wf}, expect: {{ approve: review }}"));
+                    case(
+                        &mut s,
+                        "a recommend-only summary needs review",
+                        &format!(
+                            "does: {c}.notes.create, workflow: {wf}, expect: {{ approve: review }}"
+                        ),
+                    );
                 } else {
-                    case(&mut s, "a summary is automatic", &format!("does: {c}.notes.create, workflow: {wf}, expect: allow"));
+                    case(
+                        &mut s,
+                        "a summary is automatic",
+                        &format!("does: {c}.notes.create, workflow: {wf}, expect: allow"),
+                    );
                 }
                 case(&mut s, "low confidence escalates", &format!("does: {c}.notes.create, context: {{ confidence: 0.4 }}, expect: {{ approve: review }}"));
-                case(&mut s, "no sending", &format!("does: {c}.messages.send, expect: deny"));
+                case(
+                    &mut s,
+                    "no sending",
+                    &format!("does: {c}.messages.send, expect: deny"),
+                );
             }
             Role::Scorer => {
-                case(&mut s, "reading firmographics is automatic", &format!("does: {c}.records.read, fields: [region, score], expect: allow"));
-                case(&mut s, "writing a score is automatic", &format!("does: {c}.records.update, fields: [score], workflow: {wf}, expect: allow"));
-                case(&mut s, "contact data is not granted", &format!("does: {c}.records.update, fields: [email], expect: deny"));
-                case(&mut s, "phone is not granted", &format!("does: {c}.records.read, fields: [phone], expect: deny"));
-                case(&mut s, "threshold changes need review", &format!("does: {c}.scoring.update, expect: {{ approve: review }}"));
-                case(&mut s, "no deleting records", &format!("does: {c}.records.delete, expect: deny"));
+                case(
+                    &mut s,
+                    "reading firmographics is automatic",
+                    &format!("does: {c}.records.read, fields: [region, score], expect: allow"),
+                );
+                case(
+                    &mut s,
+                    "writing a score is automatic",
+                    &format!(
+                        "does: {c}.records.update, fields: [score], workflow: {wf}, expect: allow"
+                    ),
+                );
+                case(
+                    &mut s,
+                    "contact data is not granted",
+                    &format!("does: {c}.records.update, fields: [email], expect: deny"),
+                );
+                case(
+                    &mut s,
+                    "phone is not granted",
+                    &format!("does: {c}.records.read, fields: [phone], expect: deny"),
+                );
+                case(
+                    &mut s,
+                    "threshold changes need review",
+                    &format!("does: {c}.scoring.update, expect: {{ approve: review }}"),
+                );
+                case(
+                    &mut s,
+                    "no deleting records",
+                    &format!("does: {c}.records.delete, expect: deny"),
+                );
             }
             Role::Sender => {
-                case(&mut s, "drafting is automatic", &format!("does: {c}.messages.create, expect: allow"));
+                case(
+                    &mut s,
+                    "drafting is automatic",
+                    &format!("does: {c}.messages.create, expect: allow"),
+                );
                 case(&mut s, "sending needs two people", &format!("does: {c}.messages.send, workflow: {wf}, expect: {{ approve: two-person }}"));
                 case(&mut s, "a VIP draft needs two people", &format!("does: {c}.messages.create, context: {{ audience: vip }}, expect: {{ approve: two-person }}"));
             }
             Role::Publisher => {
-                case(&mut s, "drafting a post is automatic", &format!("does: {c}.posts.create, expect: allow"));
-                case(&mut s, "publishing needs review", &format!("does: {c}.posts.publish, expect: {{ approve: review }}"));
+                case(
+                    &mut s,
+                    "drafting a post is automatic",
+                    &format!("does: {c}.posts.create, expect: allow"),
+                );
+                case(
+                    &mut s,
+                    "publishing needs review",
+                    &format!("does: {c}.posts.publish, expect: {{ approve: review }}"),
+                );
             }
             Role::Coordinator => {
-                case(&mut s, "gathering notes is automatic", &format!("does: {c}.notes.read, expect: allow"));
-                case(&mut s, "delegation grants nothing", &format!("does: {c}.notes.create, expect: deny"));
+                case(
+                    &mut s,
+                    "gathering notes is automatic",
+                    &format!("does: {c}.notes.read, expect: allow"),
+                );
+                case(
+                    &mut s,
+                    "delegation grants nothing",
+                    &format!("does: {c}.notes.create, expect: deny"),
+                );
                 case(&mut s, "fixing contact data needs review", &format!("does: {c}.records.update, fields: [email], workflow: {wf}, expect: {{ approve: review }}"));
             }
         }
@@ -785,13 +916,19 @@ pub fn generate(n: usize, out: &Path, seed: u64) -> io::Result<Summary> {
         if !empty && !out.join(MARKER).exists() {
             return Err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
-                format!("{} exists and was not written by synth; not replacing it", out.display()),
+                format!(
+                    "{} exists and was not written by synth; not replacing it",
+                    out.display()
+                ),
             ));
         }
         fs::remove_dir_all(out)?;
     }
     fs::create_dir_all(out)?;
-    fs::write(out.join(MARKER), "written by examples/synth.rs; safe to delete\n")?;
+    fs::write(
+        out.join(MARKER),
+        "written by examples/synth.rs; safe to delete\n",
+    )?;
 
     let team = Team::new((n / 20).max(20) + 20, &mut rng);
     write(&out.join("policy.yaml"), POLICY)?;
@@ -803,18 +940,30 @@ pub fn generate(n: usize, out: &Path, seed: u64) -> io::Result<Summary> {
         .collect();
     for (i, c) in conns.iter().enumerate() {
         // Pairs of connectors sync personal records to each other's personal records.
-        let syncs = if i % 2 == 0 { conns.get(i + 1).map(String::as_str) } else { None };
+        let syncs = if i % 2 == 0 {
+            conns.get(i + 1).map(String::as_str)
+        } else {
+            None
+        };
         write(
             &out.join(format!("connectors/{c}.yaml")),
             &connector_yaml(c, SYSTEMS[i % SYSTEMS.len()].1, syncs),
         )?;
         write(
             &out.join(format!("playbooks/outage-{c}.yaml")),
-            &playbook_yaml(&format!("outage-{c}"), &format!("Outage or bad data in {c}"), &team, i),
+            &playbook_yaml(
+                &format!("outage-{c}"),
+                &format!("Outage or bad data in {c}"),
+                &team,
+                i,
+            ),
         )?;
     }
     for (k, (name, failure)) in PLAYBOOKS.iter().enumerate() {
-        write(&out.join(format!("playbooks/{name}.yaml")), &playbook_yaml(name, failure, &team, k))?;
+        write(
+            &out.join(format!("playbooks/{name}.yaml")),
+            &playbook_yaml(name, failure, &team, k),
+        )?;
     }
 
     // Agents in contiguous blocks per connector; groups of five roles per workflow.
@@ -841,7 +990,10 @@ pub fn generate(n: usize, out: &Path, seed: u64) -> io::Result<Summary> {
             &out.join(format!("agents/{}/{}.yaml", a.connector, a.name)),
             &agent_yaml(a, &team, k, &mut rng),
         )?;
-        write(&out.join(format!("prompts/{}/{}.md", a.connector, a.name)), &prompt_md(a))?;
+        write(
+            &out.join(format!("prompts/{}/{}.md", a.connector, a.name)),
+            &prompt_md(a),
+        )?;
     }
     // Groups: consecutive agents of one connector starting with a summarizer.
     let mut groups: Vec<&[AgentSpec]> = Vec::new();
@@ -856,7 +1008,10 @@ pub fn generate(n: usize, out: &Path, seed: u64) -> io::Result<Summary> {
     for (k, g) in groups.iter().enumerate() {
         let c = &g[0].connector;
         let wf = format!("{c}-flow-{k:04}");
-        write(&out.join(format!("workflows/{c}/{wf}.yaml")), &workflow_yaml(&wf, g, &team, k))?;
+        write(
+            &out.join(format!("workflows/{c}/{wf}.yaml")),
+            &workflow_yaml(&wf, g, &team, k),
+        )?;
         let ci = conns.iter().position(|x| x == c).expect("known connector");
         tests_by_conn[ci].push_str(&tests_doc(&format!("{wf}-decisions"), &wf, g));
     }

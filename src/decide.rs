@@ -330,7 +330,7 @@ pub fn plan(m: &Model) -> Plan {
             let prohibited = p
                 .prohibited
                 .iter()
-                .find(|pr| op_pattern_matches(&pr.operation, &op))
+                .find(|pr| op_pattern_matches(&pr.operation, op))
                 .map(|pr| pr.operation.clone());
             let recommend_only = if a.spec.mode == Mode::RecommendOnly && !is_read(&op.operation) {
                 recommend_only_rank

@@ -53,8 +53,16 @@ fn overlay(case: &Path) -> tempfile::TempDir {
 /// (name, folder, keep-alive) for the worked example, the base and every `*/fail` case.
 fn cases() -> Vec<(String, PathBuf, Option<tempfile::TempDir>)> {
     let mut out = vec![
-        ("governance".to_string(), manifest().join("governance"), None),
-        ("base".to_string(), manifest().join("tests/fixtures/base"), None),
+        (
+            "governance".to_string(),
+            manifest().join("governance"),
+            None,
+        ),
+        (
+            "base".to_string(),
+            manifest().join("tests/fixtures/base"),
+            None,
+        ),
     ];
     let mut names: Vec<PathBuf> = fs::read_dir(manifest().join("tests/fixtures"))
         .expect("fixtures")
@@ -75,14 +83,22 @@ fn sarif_of(dir: &Path) -> String {
         .expect("binary")
         .arg("check")
         .arg(dir)
-        .args(["--today", "2026-11-26", "--format", "sarif", "--fail-on", "never"])
+        .args([
+            "--today",
+            "2026-11-26",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "never",
+        ])
         .output()
         .expect("runs");
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
 fn schema() -> jsonschema::Validator {
-    let text = fs::read_to_string(manifest().join("tests/data/sarif-schema-2.1.0.json")).expect("vendored schema");
+    let text = fs::read_to_string(manifest().join("tests/data/sarif-schema-2.1.0.json"))
+        .expect("vendored schema");
     let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
     jsonschema::validator_for(&schema).expect("schema compiles")
 }
@@ -93,17 +109,28 @@ fn structure(name: &str, log: &Value, dir: &Path) {
     let run = &log["runs"][0];
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "agentgov");
-    assert!(driver["informationUri"].as_str().is_some_and(|u| u.starts_with("https://")));
+    assert!(driver["informationUri"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("https://")));
     let rules = driver["rules"].as_array().expect("rules");
     let registry = agentgov::rules::registry();
     assert!(rules.len() >= registry.len());
     for (i, r) in registry.iter().enumerate() {
         let d = &rules[i];
         assert_eq!(d["id"], r.name);
-        assert!(d["shortDescription"]["text"].as_str().is_some_and(|t| t.starts_with(r.summary)));
-        assert!(d["fullDescription"]["text"].as_str().is_some_and(|t| !t.is_empty()));
-        assert!(d["help"]["markdown"].as_str().is_some_and(|t| !t.is_empty()));
-        assert_eq!(d["helpUri"], format!("https://agentgov.dev/rules/{}", r.name));
+        assert!(d["shortDescription"]["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with(r.summary)));
+        assert!(d["fullDescription"]["text"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()));
+        assert!(d["help"]["markdown"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty()));
+        assert_eq!(
+            d["helpUri"],
+            format!("https://agentgov.dev/rules/{}", r.name)
+        );
         let level = match r.default_severity {
             agentgov::diag::Severity::Error => "error",
             agentgov::diag::Severity::Warning => "warning",
@@ -111,7 +138,12 @@ fn structure(name: &str, log: &Value, dir: &Path) {
         };
         assert_eq!(d["defaultConfiguration"]["level"], level);
     }
-    assert_eq!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().map(|u| u.starts_with("file:///")), Some(true));
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+            .as_str()
+            .map(|u| u.starts_with("file:///")),
+        Some(true)
+    );
     // The results are exactly the check's findings.
     let checked = agentgov::analysis::check(
         dir,
@@ -122,11 +154,18 @@ fn structure(name: &str, log: &Value, dir: &Path) {
     )
     .expect("readable");
     let results = run["results"].as_array().expect("results");
-    assert_eq!(results.len(), checked.diagnostics.len(), "{name}: one result per finding");
+    assert_eq!(
+        results.len(),
+        checked.diagnostics.len(),
+        "{name}: one result per finding"
+    );
     for (res, d) in results.iter().zip(&checked.diagnostics) {
         assert_eq!(res["ruleId"], d.rule, "{name}");
         let idx = res["ruleIndex"].as_u64().expect("ruleIndex") as usize;
-        assert_eq!(rules[idx]["id"], d.rule, "{name}: ruleIndex points at the rule");
+        assert_eq!(
+            rules[idx]["id"], d.rule,
+            "{name}: ruleIndex points at the rule"
+        );
         let level = if d.severity == agentgov::diag::Severity::Error {
             "error"
         } else if d.severity == agentgov::diag::Severity::Warning {
@@ -135,23 +174,49 @@ fn structure(name: &str, log: &Value, dir: &Path) {
             "note"
         };
         assert_eq!(res["level"], level, "{name}");
-        assert_eq!(res["partialFingerprints"]["agentgov/v1"], d.fingerprint.as_str(), "{name}");
+        assert_eq!(
+            res["partialFingerprints"]["agentgov/v1"],
+            d.fingerprint.as_str(),
+            "{name}"
+        );
         assert_eq!(d.fingerprint.len(), 16);
         // GitHub rejects a result without a location that names a file.
         let loc = &res["locations"][0]["physicalLocation"];
         let uri = loc["artifactLocation"]["uri"].as_str().expect("uri");
-        assert!(!uri.is_empty() && !uri.starts_with('/') && !uri.contains("://"), "{name}: relative uri {uri}");
+        assert!(
+            !uri.is_empty() && !uri.starts_with('/') && !uri.contains("://"),
+            "{name}: relative uri {uri}"
+        );
         assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
         if let Some(l) = &d.location {
             // Relative to the git work tree: the worked example lives in `governance/` of this one.
-            let prefix = if name == "governance" { "governance/" } else { "" };
-            assert_eq!(uri, format!("{prefix}{}", l.file.replace(' ', "%20")), "{name}");
+            let prefix = if name == "governance" {
+                "governance/"
+            } else {
+                ""
+            };
+            assert_eq!(
+                uri,
+                format!("{prefix}{}", l.file.replace(' ', "%20")),
+                "{name}"
+            );
             assert_eq!(loc["region"]["startLine"], l.line);
             assert_eq!(loc["region"]["startColumn"], l.column);
         }
-        let related = res["relatedLocations"].as_array().map(Vec::len).unwrap_or(0);
-        assert_eq!(related, d.related.len(), "{name}: evidence as related locations");
-        assert_eq!(res["suppressions"].is_array(), d.waived.is_some(), "{name}: waived ⇔ suppressed");
+        let related = res["relatedLocations"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0);
+        assert_eq!(
+            related,
+            d.related.len(),
+            "{name}: evidence as related locations"
+        );
+        assert_eq!(
+            res["suppressions"].is_array(),
+            d.waived.is_some(),
+            "{name}: waived ⇔ suppressed"
+        );
         if d.waived.is_some() {
             assert_eq!(res["suppressions"][0]["kind"], "external");
             assert_eq!(res["suppressions"][0]["status"], "accepted");
@@ -166,9 +231,16 @@ fn sarif_is_valid_for_the_example_and_every_fixture() {
     assert!(all.len() > 2, "rule fixtures exist");
     for (name, dir, _keep) in &all {
         let text = sarif_of(dir);
-        let log: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: not JSON: {e}\n{text}"));
-        let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-        assert!(errors.is_empty(), "{name}: SARIF schema errors: {errors:#?}");
+        let log: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: not JSON: {e}\n{text}"));
+        let errors: Vec<String> = validator
+            .iter_errors(&log)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{name}: SARIF schema errors: {errors:#?}"
+        );
         structure(name, &log, dir);
     }
 }
@@ -192,12 +264,17 @@ fn waived_findings_are_suppressed_and_locationless_findings_point_at_a_file() {
     let log: Value = serde_json::from_str(&sarif_of(dir.path())).expect("json");
     assert!(validator.iter_errors(&log).next().is_none());
     let results = log["runs"][0]["results"].as_array().expect("results");
-    let waived: Vec<&Value> = results.iter().filter(|r| r["ruleId"] == "unused-grant").collect();
+    let waived: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "unused-grant")
+        .collect();
     assert_eq!(waived.len(), 1, "{results:#?}");
     let s = &waived[0]["suppressions"][0];
     assert_eq!(s["kind"], "external");
     assert_eq!(s["status"], "accepted");
-    assert!(s["justification"].as_str().is_some_and(|j| j.contains("Needed next sprint") && j.contains("cleo")));
+    assert!(s["justification"]
+        .as_str()
+        .is_some_and(|j| j.contains("Needed next sprint") && j.contains("cleo")));
 
     // No Policy at all: the finding has no location in the source, but SARIF still names a file.
     let dir = overlay(&manifest().join("tests/fixtures/base"));
@@ -207,7 +284,10 @@ fn waived_findings_are_suppressed_and_locationless_findings_point_at_a_file() {
     let r = &log["runs"][0]["results"].as_array().expect("results")[0];
     assert_eq!(r["ruleId"], "missing-policy");
     assert_eq!(r["level"], "error");
-    assert_eq!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "agents.yaml");
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "agents.yaml"
+    );
 }
 
 #[test]
@@ -231,8 +311,13 @@ fn fingerprints_survive_moving_lines() {
             .map(|r| {
                 (
                     r["ruleId"].as_str().unwrap_or("").to_string(),
-                    r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap_or(0),
-                    r["partialFingerprints"]["agentgov/v1"].as_str().unwrap_or("").to_string(),
+                    r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                        .as_u64()
+                        .unwrap_or(0),
+                    r["partialFingerprints"]["agentgov/v1"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
                 )
             })
             .collect()
@@ -247,25 +332,44 @@ fn fingerprints_survive_moving_lines() {
     }
 }
 
-/// Runs Microsoft's SARIF validator on every log; any error-level result fails.
+/// Runs Microsoft's SARIF validator on every log (one invocation for all); any error-level
+/// result fails.
 #[test]
 #[ignore = "needs sarif-multitool"]
 fn microsoft_sarif_validator_accepts_every_log() {
     let work = tempfile::tempdir().expect("tempdir");
-    let mut failures = Vec::new();
-    for (name, dir, _keep) in cases() {
-        let file = work.path().join(format!("{name}.sarif"));
-        fs::write(&file, sarif_of(&dir)).expect("write");
-        let out = std::process::Command::new("sarif-multitool")
-            .arg("validate")
-            .arg(&file)
-            .output()
-            .expect("sarif-multitool is installed (npm i -g @microsoft/sarif-multitool)");
-        let console = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        let errors: Vec<&str> = console.lines().filter(|l| l.contains(": error ")).collect();
-        if !out.status.success() || !errors.is_empty() || !console.contains("Analysis completed successfully") {
-            failures.push(format!("{name}:\n{console}"));
-        }
+    let all = cases();
+    for (name, dir, _keep) in &all {
+        fs::write(work.path().join(format!("{name}.sarif")), sarif_of(dir)).expect("write");
     }
-    assert!(failures.is_empty(), "the validator reported errors:\n{}", failures.join("\n"));
+    let pattern = work.path().join("*.sarif");
+    let out = std::process::Command::new("sarif-multitool")
+        .arg("validate")
+        .arg(&pattern)
+        .output()
+        .expect("sarif-multitool is installed (npm i -g @microsoft/sarif-multitool)");
+    let console = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{console}");
+    let errors: Vec<&str> = console
+        .lines()
+        .filter(|l| l.contains(": error ") || l.contains(" error ERR"))
+        .collect();
+    assert!(out.status.success(), "the validator failed:\n{console}");
+    assert!(
+        errors.is_empty(),
+        "the validator reported errors:\n{}",
+        errors.join("\n")
+    );
+    assert!(
+        console.contains(&format!("Done. {} files scanned.", all.len())),
+        "every log was validated:\n{console}"
+    );
+    assert!(
+        console.contains("Analysis completed successfully"),
+        "{console}"
+    );
 }

@@ -49,7 +49,10 @@ pub fn parse_output(s: &str) -> Result<OutputSpec, String> {
     if p.is_empty() {
         return Err(format!("`{s}`: the path is empty"));
     }
-    Ok(OutputSpec { format, path: PathBuf::from(p) })
+    Ok(OutputSpec {
+        format,
+        path: PathBuf::from(p),
+    })
 }
 
 /// Writes a file atomically: a temporary file beside it, then a rename.
@@ -61,6 +64,13 @@ pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
     tmp.write_all(text.as_bytes())?;
     tmp.as_file().sync_all()?;
+    // A temporary file is private (0600); a report is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
@@ -76,7 +86,10 @@ pub fn exit_code(diags: &[Diagnostic], fail_on: FailOn) -> i32 {
         FailOn::Warning => Severity::Warning,
         FailOn::Error => Severity::Error,
     };
-    if diags.iter().any(|d| d.waived.is_none() && d.severity >= threshold) {
+    if diags
+        .iter()
+        .any(|d| d.waived.is_none() && d.severity >= threshold)
+    {
         EXIT_FINDINGS
     } else {
         EXIT_OK
@@ -142,9 +155,18 @@ fn new_since(c: &Checked, a: &CheckArgs, rev: &str) -> Result<Vec<Diagnostic>, S
     let base = super::diff::check_at_revision(&a.common, rev)?;
     let known: std::collections::HashSet<&str> = base
         .as_ref()
-        .map(|b| b.diagnostics.iter().map(|d| d.fingerprint.as_str()).collect())
+        .map(|b| {
+            b.diagnostics
+                .iter()
+                .map(|d| d.fingerprint.as_str())
+                .collect()
+        })
         .unwrap_or_default();
-    Ok(c.diagnostics.iter().filter(|d| !known.contains(d.fingerprint.as_str())).cloned().collect())
+    Ok(c.diagnostics
+        .iter()
+        .filter(|d| !known.contains(d.fingerprint.as_str()))
+        .cloned()
+        .collect())
 }
 
 pub fn run(a: CheckArgs) -> i32 {
@@ -179,7 +201,10 @@ pub fn run(a: CheckArgs) -> i32 {
                 .open(&path)
                 .and_then(|mut f| f.write_all(md.as_bytes()));
             if let Err(e) = written {
-                eprintln!("warning: cannot write the job summary to `{}`: {e}", Path::new(&path).display());
+                eprintln!(
+                    "warning: cannot write the job summary to `{}`: {e}",
+                    Path::new(&path).display()
+                );
             }
         }
     }
@@ -190,7 +215,10 @@ pub fn run(a: CheckArgs) -> i32 {
             code = EXIT_UNREADABLE;
         }
     }
-    if c.diagnostics.iter().any(|d| UNREADABLE_RULES.contains(&d.rule)) {
+    if c.diagnostics
+        .iter()
+        .any(|d| UNREADABLE_RULES.contains(&d.rule))
+    {
         code = EXIT_UNREADABLE;
     }
     code

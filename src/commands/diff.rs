@@ -82,7 +82,9 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
 }
 
 fn git_line(dir: &Path, args: &[&str]) -> Result<String, String> {
-    Ok(String::from_utf8_lossy(&git(dir, args)?).trim_end_matches(['\n', '\r']).to_string())
+    Ok(String::from_utf8_lossy(&git(dir, args)?)
+        .trim_end_matches(['\n', '\r'])
+        .to_string())
 }
 
 /// Reads every file under `pathspec` at `rev` into `dest` (same relative paths); returns how many.
@@ -91,7 +93,9 @@ fn extract(top: &Path, rev: &str, pathspec: &str, dest: &Path) -> Result<usize, 
     let mut blobs: Vec<(String, String)> = Vec::new();
     for entry in listing.split(|b| *b == 0).filter(|e| !e.is_empty()) {
         let entry = String::from_utf8_lossy(entry);
-        let Some((meta, path)) = entry.split_once('\t') else { continue };
+        let Some((meta, path)) = entry.split_once('\t') else {
+            continue;
+        };
         let parts: Vec<&str> = meta.split(' ').collect();
         // Regular files only (mode 100644/100755): no symlinks, no submodules.
         if parts.len() == 3 && parts[1] == "blob" && parts[0].starts_with("100") {
@@ -113,15 +117,24 @@ fn extract(top: &Path, rev: &str, pathspec: &str, dest: &Path) -> Result<usize, 
     let input: String = blobs.iter().map(|(sha, _)| format!("{sha}\n")).collect();
     let mut stdin = child.stdin.take().expect("piped");
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().map_err(|e| format!("git cat-file: {e}"))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("git cat-file: {e}"))?;
     let _ = writer.join();
     if !out.status.success() {
-        return Err(format!("`git cat-file` failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
+        return Err(format!(
+            "`git cat-file` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
     }
     let data = out.stdout;
     let mut pos = 0;
     for (_, path) in &blobs {
-        let nl = data[pos..].iter().position(|b| *b == b'\n').ok_or("truncated git cat-file output")? + pos;
+        let nl = data[pos..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .ok_or("truncated git cat-file output")?
+            + pos;
         let header = String::from_utf8_lossy(&data[pos..nl]).to_string();
         let size: usize = header
             .rsplit(' ')
@@ -135,9 +148,11 @@ fn extract(top: &Path, rev: &str, pathspec: &str, dest: &Path) -> Result<usize, 
         }
         let target = dest.join(path);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("cannot write `{}`: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot write `{}`: {e}", parent.display()))?;
         }
-        std::fs::write(&target, &data[start..end]).map_err(|e| format!("cannot write `{}`: {e}", target.display()))?;
+        std::fs::write(&target, &data[start..end])
+            .map_err(|e| format!("cannot write `{}`: {e}", target.display()))?;
         pos = end + 1;
     }
     Ok(blobs.len())
@@ -147,10 +162,17 @@ fn extract(top: &Path, rev: &str, pathspec: &str, dest: &Path) -> Result<usize, 
 /// `Ok(None)` when it does not exist at that revision (no governance files yet).
 pub fn check_at_revision(common: &CommonArgs, rev: &str) -> Result<Option<Checked>, String> {
     let path = &common.path;
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let (dir, file_name) = if meta.is_file() {
-        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        (parent.to_path_buf(), path.file_name().map(|f| f.to_string_lossy().into_owned()))
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        (
+            parent.to_path_buf(),
+            path.file_name().map(|f| f.to_string_lossy().into_owned()),
+        )
     } else {
         (path.clone(), None)
     };
@@ -159,15 +181,31 @@ pub fn check_at_revision(common: &CommonArgs, rev: &str) -> Result<Option<Checke
             .map_err(|e| format!("`{}` is not inside a git work tree: {e}", dir.display()))?,
     );
     let prefix = git_line(&dir, &["rev-parse", "--show-prefix"])?;
-    git_line(&top, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
-        .map_err(|_| format!("unknown git revision `{rev}`"))?;
+    git_line(
+        &top,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ],
+    )
+    .map_err(|_| format!("unknown git revision `{rev}`"))?;
     let rel = format!("{prefix}{}", file_name.as_deref().unwrap_or(""));
-    let pathspec = if rel.is_empty() { ".".to_string() } else { rel.trim_end_matches('/').to_string() };
+    let pathspec = if rel.is_empty() {
+        ".".to_string()
+    } else {
+        rel.trim_end_matches('/').to_string()
+    };
     let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
     if extract(&top, rev, &pathspec, tmp.path())? == 0 {
         return Ok(None);
     }
-    let root = if rel.is_empty() { tmp.path().to_path_buf() } else { tmp.path().join(rel.trim_end_matches('/')) };
+    let root = if rel.is_empty() {
+        tmp.path().to_path_buf()
+    } else {
+        tmp.path().join(rel.trim_end_matches('/'))
+    };
     if !root.exists() {
         return Ok(None);
     }
@@ -210,7 +248,9 @@ struct OpSnap {
 
 impl OpSnap {
     fn risky(&self) -> bool {
-        self.effect == Effect::External || self.reversibility == Reversibility::Irreversible || self.writes_personal
+        self.effect == Effect::External
+            || self.reversibility == Reversibility::Irreversible
+            || self.writes_personal
     }
     fn traits(&self) -> Vec<&'static str> {
         let mut t = Vec::new();
@@ -254,7 +294,11 @@ struct Snap {
 
 fn snapshot(c: Option<&Checked>) -> Snap {
     let Some(c) = c else { return Snap::default() };
-    let mut s = Snap { exists: true, diagnostics: c.diagnostics.clone(), ..Default::default() };
+    let mut s = Snap {
+        exists: true,
+        diagnostics: c.diagnostics.clone(),
+        ..Default::default()
+    };
     let (Some(r), Some(plan), Some(graph)) = (&c.resolved, &c.plan, &c.graph) else {
         return s;
     };
@@ -267,31 +311,41 @@ fn snapshot(c: Option<&Checked>) -> Snap {
     }
     for (name, a) in &m.agents {
         let mut snap = AgentSnap {
-            model: format!("{}/{}@{}", a.spec.model.provider, a.spec.model.name, a.spec.model.version),
+            model: format!(
+                "{}/{}@{}",
+                a.spec.model.provider, a.spec.model.name, a.spec.model.version
+            ),
             prompt_path: a.spec.prompt.as_ref().map(|p| p.path.clone()),
             prompt_hash: r.prompt_hashes.get(name).cloned(),
-            rollout: a
-                .spec
-                .rollout
-                .as_ref()
-                .map(|ro| (ro.stage.as_str().to_string(), ro.sample_rate, ro.since.clone())),
+            rollout: a.spec.rollout.as_ref().map(|ro| {
+                (
+                    ro.stage.as_str().to_string(),
+                    ro.sample_rate,
+                    ro.since.clone(),
+                )
+            }),
             ..Default::default()
         };
         if let Some(ap) = plan.agents.get(name) {
             for (op, op_plan) in &ap.operations {
-                let fields: BTreeSet<String> = op_plan.field_sets.iter().flatten().cloned().collect();
+                let fields: BTreeSet<String> =
+                    op_plan.field_sets.iter().flatten().cloned().collect();
                 let class = if fields.is_empty() {
                     crate::model::OpId::parse(op)
                         .and_then(|o| m.resource(&o.connector, &o.resource))
                         .and_then(|res| crate::graph::resource_class(m, res))
                 } else {
-                    fields.iter().filter_map(|f| op_plan.field_classes.get(f).copied()).max()
+                    fields
+                        .iter()
+                        .filter_map(|f| op_plan.field_classes.get(f).copied())
+                        .max()
                 };
                 let op_name = op.rsplit('.').next().unwrap_or("");
                 let writes_personal =
                     !is_read(op_name) && matches!((class, personal), (Some(c), Some(p)) if c >= p);
                 let mut decisions = BTreeMap::new();
-                let workflows = std::iter::once(None).chain(op_plan.workflows.keys().map(|w| Some(w.clone())));
+                let workflows =
+                    std::iter::once(None).chain(op_plan.workflows.keys().map(|w| Some(w.clone())));
                 for w in workflows {
                     let d = plan.decide(&Request {
                         agent: name.clone(),
@@ -303,7 +357,15 @@ fn snapshot(c: Option<&Checked>) -> Snap {
                         Outcome::Deny => usize::MAX,
                         _ => d.tier.as_deref().and_then(|t| m.tier_rank(t)).unwrap_or(0),
                     };
-                    decisions.insert(w, Dec { effect: d.effect, tier: d.tier, reasons: d.reasons, strength });
+                    decisions.insert(
+                        w,
+                        Dec {
+                            effect: d.effect,
+                            tier: d.tier,
+                            reasons: d.reasons,
+                            strength,
+                        },
+                    );
                 }
                 if let Some(o) = crate::model::OpId::parse(op) {
                     snap.connectors.insert(o.connector);
@@ -327,7 +389,9 @@ fn snapshot(c: Option<&Checked>) -> Snap {
     for (cname, conn) in &m.connectors {
         for (rname, res) in &conn.spec.resources {
             let source = format!("{cname}.{rname}");
-            let Some(reach) = graph.sync_reach(&source) else { continue };
+            let Some(reach) = graph.sync_reach(&source) else {
+                continue;
+            };
             let class = crate::graph::resource_class(m, res);
             let sensitive = matches!((class, personal), (Some(c), Some(p)) if c >= p);
             for &n in reach.nodes() {
@@ -345,10 +409,19 @@ fn snapshot(c: Option<&Checked>) -> Snap {
 
 fn sha256(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 // ---------------------------------------------------------------- the comparison
+
+#[derive(Debug, Serialize)]
+pub struct NewAgent {
+    pub name: String,
+    pub rollout: Option<String>,
+}
 
 #[derive(Debug, Serialize)]
 pub struct GrantChange {
@@ -429,7 +502,7 @@ pub struct Report {
     pub base_exists: bool,
     pub base_compiled: bool,
     pub head_compiled: bool,
-    pub agents_added: Vec<String>,
+    pub agents_added: Vec<NewAgent>,
     pub agents_removed: Vec<String>,
     pub grants_added: Vec<GrantChange>,
     pub grants_removed: Vec<GrantChange>,
@@ -467,7 +540,9 @@ fn rollout_text(r: &Option<(String, Option<f64>, Option<String>)>) -> Option<Str
 }
 
 fn short(hash: &Option<String>) -> String {
-    hash.as_deref().map(|h| h[..h.len().min(12)].to_string()).unwrap_or_else(|| "none".into())
+    hash.as_deref()
+        .map(|h| h[..h.len().min(12)].to_string())
+        .unwrap_or_else(|| "none".into())
 }
 
 fn compare(base_ref: &str, base: &Snap, head: &Snap, files: usize) -> Report {
@@ -496,12 +571,28 @@ fn compare(base_ref: &str, base: &Snap, head: &Snap, files: usize) -> Report {
         relaxations: 0,
         risky_reach: 0,
     };
-    let base_fps: HashSet<&str> = base.diagnostics.iter().map(|d| d.fingerprint.as_str()).collect();
-    let head_fps: HashSet<&str> = head.diagnostics.iter().map(|d| d.fingerprint.as_str()).collect();
-    r.findings_introduced =
-        head.diagnostics.iter().filter(|d| !base_fps.contains(d.fingerprint.as_str())).cloned().collect();
-    r.findings_fixed =
-        base.diagnostics.iter().filter(|d| !head_fps.contains(d.fingerprint.as_str())).cloned().collect();
+    let base_fps: HashSet<&str> = base
+        .diagnostics
+        .iter()
+        .map(|d| d.fingerprint.as_str())
+        .collect();
+    let head_fps: HashSet<&str> = head
+        .diagnostics
+        .iter()
+        .map(|d| d.fingerprint.as_str())
+        .collect();
+    r.findings_introduced = head
+        .diagnostics
+        .iter()
+        .filter(|d| !base_fps.contains(d.fingerprint.as_str()))
+        .cloned()
+        .collect();
+    r.findings_fixed = base
+        .diagnostics
+        .iter()
+        .filter(|d| !head_fps.contains(d.fingerprint.as_str()))
+        .cloned()
+        .collect();
     if !head.compiled {
         return r;
     }
@@ -509,7 +600,10 @@ fn compare(base_ref: &str, base: &Snap, head: &Snap, files: usize) -> Report {
     for (name, h) in &head.agents {
         let b = base.agents.get(name);
         if b.is_none() {
-            r.agents_added.push(name.clone());
+            r.agents_added.push(NewAgent {
+                name: name.clone(),
+                rollout: rollout_text(&h.rollout),
+            });
         }
         let b = b.unwrap_or(&empty);
         for (op, ho) in &h.ops {
@@ -531,7 +625,10 @@ fn compare(base_ref: &str, base: &Snap, head: &Snap, files: usize) -> Report {
                     }
                     for (w, hd) in &ho.decisions {
                         // A workflow new to this operation compares with the base's default.
-                        let Some(bd) = bo.decisions.get(w).or_else(|| bo.decisions.get(&None)) else { continue };
+                        let Some(bd) = bo.decisions.get(w).or_else(|| bo.decisions.get(&None))
+                        else {
+                            continue;
+                        };
                         if bd.effect == hd.effect && bd.tier == hd.tier {
                             continue;
                         }
@@ -540,6 +637,20 @@ fn compare(base_ref: &str, base: &Snap, head: &Snap, files: usize) -> Report {
                             std::cmp::Ordering::Greater => "tightened",
                             std::cmp::Ordering::Equal => "changed",
                         };
+                        // A workflow that changes exactly as the default adds nothing to read.
+                        let same_as_default = w.is_some()
+                            && r.tiers.iter().any(|t| {
+                                t.agent == *name
+                                    && t.operation == *op
+                                    && t.workflow.is_none()
+                                    && t.before.effect == bd.effect
+                                    && t.before.tier == bd.tier
+                                    && t.after.effect == hd.effect
+                                    && t.after.tier == hd.tier
+                            });
+                        if same_as_default {
+                            continue;
+                        }
                         r.tiers.push(TierChange {
                             agent: name.clone(),
                             operation: op.clone(),
@@ -551,9 +662,12 @@ fn compare(base_ref: &str, base: &Snap, head: &Snap, files: usize) -> Report {
                     }
                 }
             }
-            let new_external = ho.effect == Effect::External && b.ops.get(op).is_none_or(|bo| bo.effect != Effect::External);
+            let new_external = ho.effect == Effect::External
+                && b.ops.get(op).is_none_or(|bo| bo.effect != Effect::External);
             let new_irreversible = ho.reversibility == Reversibility::Irreversible
-                && b.ops.get(op).is_none_or(|bo| bo.reversibility != Reversibility::Irreversible);
+                && b.ops
+                    .get(op)
+                    .is_none_or(|bo| bo.reversibility != Reversibility::Irreversible);
             if new_external || new_irreversible {
                 let mut traits = Vec::new();
                 if new_external {
@@ -562,7 +676,11 @@ fn compare(base_ref: &str, base: &Snap, head: &Snap, files: usize) -> Report {
                 if new_irreversible {
                     traits.push("irreversible".to_string());
                 }
-                r.capabilities_added.push(Capability { agent: name.clone(), operation: op.clone(), traits });
+                r.capabilities_added.push(Capability {
+                    agent: name.clone(),
+                    operation: op.clone(),
+                    traits,
+                });
             }
         }
         for (op, bo) in &b.ops {
@@ -576,7 +694,7 @@ fn compare(base_ref: &str, base: &Snap, head: &Snap, files: usize) -> Report {
             }
         }
         for (op, path) in &h.reach {
-            if b.reach.get(op).is_none() {
+            if !b.reach.contains_key(op) {
                 let o = head.all_ops.get(op);
                 r.reach_added.push(ReachChange {
                     agent: name.clone(),
@@ -648,12 +766,22 @@ fn compare(base_ref: &str, base: &Snap, head: &Snap, files: usize) -> Report {
     }
     for ((res, src), (path, risky)) in &head.flows {
         if !base.flows.contains_key(&(res.clone(), src.clone())) {
-            r.flows_added.push(FlowChange { resource: res.clone(), source: src.clone(), path: path.clone(), risky: *risky });
+            r.flows_added.push(FlowChange {
+                resource: res.clone(),
+                source: src.clone(),
+                path: path.clone(),
+                risky: *risky,
+            });
         }
     }
     for ((res, src), (path, risky)) in &base.flows {
         if !head.flows.contains_key(&(res.clone(), src.clone())) {
-            r.flows_removed.push(FlowChange { resource: res.clone(), source: src.clone(), path: path.clone(), risky: *risky });
+            r.flows_removed.push(FlowChange {
+                resource: res.clone(),
+                source: src.clone(),
+                path: path.clone(),
+                risky: *risky,
+            });
         }
     }
     r.relaxations = r.tiers.iter().filter(|t| t.direction == "relaxed").count();
@@ -682,7 +810,10 @@ fn workflow_text(w: &Option<String>) -> String {
 
 pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
     use output::markdown::cell;
-    let mut out = format!("{MARKER}\n## agentgov: what this change means\n\nCompared with `{}`.", r.base);
+    let mut out = format!(
+        "{MARKER}\n## agentgov: what this change means\n\nCompared with `{}`.",
+        r.base
+    );
     if !r.base_exists {
         out.push_str(" The base has no governance files yet: everything is new.");
     } else if !r.base_compiled {
@@ -697,23 +828,41 @@ pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
         headline.push(format!("**{} new risky reach**", r.risky_reach));
     }
     if !r.revalidation.is_empty() {
-        headline.push(format!("**{} agent(s) need revalidation**", r.revalidation.len()));
+        headline.push(format!(
+            "**{} agent(s) need revalidation**",
+            r.revalidation.len()
+        ));
     }
     headline.push(format!(
         "findings: {} introduced, {} fixed",
-        r.findings_introduced.iter().filter(|d| d.waived.is_none()).count(),
-        r.findings_fixed.iter().filter(|d| d.waived.is_none()).count()
+        r.findings_introduced
+            .iter()
+            .filter(|d| d.waived.is_none())
+            .count(),
+        r.findings_fixed
+            .iter()
+            .filter(|d| d.waived.is_none())
+            .count()
     ));
-    headline.push(format!("head: {}", output::markdown::counts(&r.head_summary)));
+    headline.push(format!(
+        "head: {}",
+        output::markdown::counts(&r.head_summary)
+    ));
     out.push_str(&format!("> {}\n\n", headline.join(" · ")));
     if !r.head_compiled {
-        out.push_str("⚠️ The head does not compile: fix its errors to see what the change means.\n\n");
+        out.push_str(
+            "⚠️ The head does not compile: fix its errors to see what the change means.\n\n",
+        );
     }
 
     if !r.agents_added.is_empty() || !r.agents_removed.is_empty() {
         out.push_str("### Agents\n\n");
         for a in &r.agents_added {
-            out.push_str(&format!("- ➕ new agent `{a}`: start it in `pilot` with every output reviewed (sample rate 1.0)\n"));
+            out.push_str(&format!(
+                "- ➕ new agent `{}` (rollout: {}): a new agent starts in `pilot`, every output reviewed\n",
+                a.name,
+                a.rollout.as_deref().unwrap_or("none")
+            ));
         }
         for a in &r.agents_removed {
             out.push_str(&format!("- ➖ removed agent `{a}`\n"));
@@ -742,7 +891,11 @@ pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
     if !r.reach_added.is_empty() || !r.reach_removed.is_empty() {
         out.push_str("### Reach through delegation\n\n");
         for x in &r.reach_added {
-            let traits = if x.traits.is_empty() { String::new() } else { format!(" ({})", x.traits.join(", ")) };
+            let traits = if x.traits.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", x.traits.join(", "))
+            };
             out.push_str(&format!(
                 "- {}`{}` now reaches `{}`{traits} through {}\n",
                 if x.risky { "⚠️ " } else { "" },
@@ -752,7 +905,12 @@ pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
             ));
         }
         for x in &r.reach_removed {
-            out.push_str(&format!("- `{}` no longer reaches `{}` (was through {})\n", x.agent, x.operation, path_text(&x.path)));
+            out.push_str(&format!(
+                "- `{}` no longer reaches `{}` (was through {})\n",
+                x.agent,
+                x.operation,
+                path_text(&x.path)
+            ));
         }
         out.push('\n');
     }
@@ -764,29 +922,51 @@ pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
                 if f.risky { "⚠️ " } else { "" },
                 f.resource,
                 f.source,
-                if f.risky { " (personal or sensitive)" } else { "" },
+                if f.risky {
+                    " (personal or sensitive)"
+                } else {
+                    ""
+                },
                 path_text(&f.path)
             ));
         }
         for f in &r.flows_removed {
-            out.push_str(&format!("- `{}` no longer receives data from `{}`\n", f.resource, f.source));
+            out.push_str(&format!(
+                "- `{}` no longer receives data from `{}`\n",
+                f.resource, f.source
+            ));
         }
         out.push('\n');
     }
     if !r.capabilities_added.is_empty() {
         out.push_str("### New irreversible or external capabilities\n\n");
         for c in &r.capabilities_added {
-            out.push_str(&format!("- ⚠️ `{}` can now `{}` ({})\n", c.agent, c.operation, c.traits.join(", ")));
+            out.push_str(&format!(
+                "- ⚠️ `{}` can now `{}` ({})\n",
+                c.agent,
+                c.operation,
+                c.traits.join(", ")
+            ));
         }
         out.push('\n');
     }
     if !r.grants_added.is_empty() || !r.grants_removed.is_empty() || !r.fields_changed.is_empty() {
         out.push_str("### Grants\n\n| | agent | operation | fields |\n| --- | --- | --- | --- |\n");
         for g in &r.grants_added {
-            out.push_str(&format!("| ➕ added | `{}` | `{}` | {} |\n", g.agent, g.operation, cell(&g.fields.join(", "))));
+            out.push_str(&format!(
+                "| ➕ added | `{}` | `{}` | {} |\n",
+                g.agent,
+                g.operation,
+                cell(&g.fields.join(", "))
+            ));
         }
         for g in &r.grants_removed {
-            out.push_str(&format!("| ➖ removed | `{}` | `{}` | {} |\n", g.agent, g.operation, cell(&g.fields.join(", "))));
+            out.push_str(&format!(
+                "| ➖ removed | `{}` | `{}` | {} |\n",
+                g.agent,
+                g.operation,
+                cell(&g.fields.join(", "))
+            ));
         }
         for f in &r.fields_changed {
             let mut parts = Vec::new();
@@ -796,7 +976,12 @@ pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
             if !f.removed.is_empty() {
                 parts.push(format!("− {}", f.removed.join(", ")));
             }
-            out.push_str(&format!("| fields | `{}` | `{}` | {} |\n", f.agent, f.operation, cell(&parts.join("; "))));
+            out.push_str(&format!(
+                "| fields | `{}` | `{}` | {} |\n",
+                f.agent,
+                f.operation,
+                cell(&parts.join("; "))
+            ));
         }
         out.push('\n');
     }
@@ -805,7 +990,7 @@ pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
         for v in &r.revalidation {
             let sampling = match v.sample_rate {
                 Some(rate) if rate >= 1.0 => "sampling is already at 100%".to_string(),
-                Some(rate) => format!("set `rollout.sample_rate: 1.0` (now {rate})"),
+                Some(rate) => format!("set `rollout.sample_rate: 1.0`, now {rate}"),
                 None => "set `rollout.sample_rate: 1.0`".to_string(),
             };
             out.push_str(&format!(
@@ -872,23 +1057,37 @@ pub fn run(a: DiffArgs) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let report = compare(&a.base, &snapshot(base.as_ref()), &snapshot(Some(&head)), head.ws.governance_files);
+    let report = compare(
+        &a.base,
+        &snapshot(base.as_ref()),
+        &snapshot(Some(&head)),
+        head.ws.governance_files,
+    );
     let text = match a.format {
         DiffFormat::Markdown => {
-            let links = output::markdown::Links::from_github_env(output::github::git_prefix(&head.ws.root));
+            let links =
+                output::markdown::Links::from_github_env(output::github::git_prefix(&head.ws.root));
             markdown(&report, &links)
         }
         DiffFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&report).unwrap_or_else(|e| json!({ "error": e.to_string() }).to_string());
+            let mut s = serde_json::to_string_pretty(&report)
+                .unwrap_or_else(|e| json!({ "error": e.to_string() }).to_string());
             s.push('\n');
             s
         }
     };
     let _ = std::io::stdout().write_all(text.as_bytes());
-    if head.diagnostics.iter().any(|d| crate::load::repo::UNREADABLE_RULES.contains(&d.rule)) {
+    if head
+        .diagnostics
+        .iter()
+        .any(|d| crate::load::repo::UNREADABLE_RULES.contains(&d.rule))
+    {
         return EXIT_UNREADABLE;
     }
-    let errors = head.diagnostics.iter().any(|d| d.severity == Severity::Error && d.waived.is_none());
+    let errors = head
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error && d.waived.is_none());
     let fail = match a.fail_on {
         DiffFailOn::Never => false,
         DiffFailOn::Error => errors,

@@ -22,12 +22,30 @@ pub struct InitArgs {
 pub const FILES: &[(&str, &str)] = &[
     ("policy.yaml", include_str!("../init_template/policy.yaml")),
     ("team.yaml", include_str!("../init_template/team.yaml")),
-    ("connectors/email.yaml", include_str!("../init_template/connectors/email.yaml")),
-    ("agents/newsletter-writer.yaml", include_str!("../init_template/agents/newsletter-writer.yaml")),
-    ("prompts/newsletter-writer.md", include_str!("../init_template/prompts/newsletter-writer.md")),
-    ("workflows/newsletter.yaml", include_str!("../init_template/workflows/newsletter.yaml")),
-    ("playbooks/wrong-audience.yaml", include_str!("../init_template/playbooks/wrong-audience.yaml")),
-    ("tests/policy-tests.yaml", include_str!("../init_template/tests/policy-tests.yaml")),
+    (
+        "connectors/email.yaml",
+        include_str!("../init_template/connectors/email.yaml"),
+    ),
+    (
+        "agents/newsletter-writer.yaml",
+        include_str!("../init_template/agents/newsletter-writer.yaml"),
+    ),
+    (
+        "prompts/newsletter-writer.md",
+        include_str!("../init_template/prompts/newsletter-writer.md"),
+    ),
+    (
+        "workflows/newsletter.yaml",
+        include_str!("../init_template/workflows/newsletter.yaml"),
+    ),
+    (
+        "playbooks/wrong-audience.yaml",
+        include_str!("../init_template/playbooks/wrong-audience.yaml"),
+    ),
+    (
+        "tests/policy-tests.yaml",
+        include_str!("../init_template/tests/policy-tests.yaml"),
+    ),
 ];
 
 /// Writes the starter files into `dir`. Refuses (writing nothing) when any of them exists.
@@ -49,7 +67,8 @@ pub fn write_starter(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, Strin
     for (rel, text) in FILES {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
         }
         let body = text.replace("{{today}}", &date);
         // `create_new`: never replace a file that appeared since the check above.
@@ -58,7 +77,8 @@ pub fn write_starter(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, Strin
             .create_new(true)
             .open(&path)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-        std::io::Write::write_all(&mut f, body.as_bytes()).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        std::io::Write::write_all(&mut f, body.as_bytes())
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
         written.push(path);
     }
     Ok(written)

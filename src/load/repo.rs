@@ -298,11 +298,18 @@ fn discover(root: &Path, canonical_root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic
                 } else if err.depth() == 0 {
                     // The root itself: handled by the caller.
                 } else {
-                    diags.push(file_diag(
-                        &path,
-                        Diagnostic::error("unreadable-file", format!("cannot read {}: {err}", tick(&path)))
-                            .help("check the file's permissions"),
-                    ));
+                    let link = err.path().and_then(|p| std::fs::read_link(p).ok());
+                    let (msg, help) = match link {
+                        Some(target) => (
+                            format!("{} is a symbolic link to {}, which cannot be read", tick(&path), tick(target.display())),
+                            "fix or remove the broken link",
+                        ),
+                        None => {
+                            let why = err.io_error().map(|e| e.kind().to_string()).unwrap_or_else(|| "unknown error".into());
+                            (format!("cannot read {}: {why}", tick(&path)), "check the file's permissions")
+                        }
+                    };
+                    diags.push(file_diag(&path, Diagnostic::error("unreadable-file", msg).help(help)));
                 }
             }
         }

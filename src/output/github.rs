@@ -27,10 +27,17 @@ pub fn git_prefix(root: &Path) -> String {
     let (Some(git), Ok(abs)) = (git_root(root), std::fs::canonicalize(root)) else {
         return String::new();
     };
-    let abs = if abs.is_file() { abs.parent().map(Path::to_path_buf).unwrap_or(abs) } else { abs };
+    let abs = if abs.is_file() {
+        abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+    } else {
+        abs
+    };
     match abs.strip_prefix(&git) {
         Ok(rel) => {
-            let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
             if parts.is_empty() {
                 String::new()
             } else {
@@ -43,7 +50,9 @@ pub fn git_prefix(root: &Path) -> String {
 
 /// Escapes a workflow command's message.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a workflow command's property value.
@@ -68,7 +77,10 @@ pub fn render(diags: &[Diagnostic], summary: &Summary, prefix: &str) -> String {
     for d in diags {
         let mut props: Vec<String> = Vec::new();
         if let Some(l) = &d.location {
-            props.push(format!("file={}", escape_property(&format!("{prefix}{}", l.file))));
+            props.push(format!(
+                "file={}",
+                escape_property(&format!("{prefix}{}", l.file))
+            ));
             props.push(format!("line={}", l.line));
             if l.end_line >= l.line {
                 props.push(format!("endLine={}", l.end_line));
@@ -87,7 +99,12 @@ pub fn render(diags: &[Diagnostic], summary: &Summary, prefix: &str) -> String {
             msg.push_str("\nhelp: ");
             msg.push_str(h);
         }
-        out.push_str(&format!("::{} {}::{}\n", command(d), props.join(","), escape_data(&msg)));
+        out.push_str(&format!(
+            "::{} {}::{}\n",
+            command(d),
+            props.join(","),
+            escape_data(&msg)
+        ));
     }
     out.push_str(&super::summary_line(summary));
     out.push('\n');

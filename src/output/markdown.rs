@@ -18,10 +18,15 @@ impl Links {
     /// `GITHUB_REPOSITORY`, `GITHUB_SHA`), when all are set.
     pub fn from_github_env(prefix: String) -> Links {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let base = match (var("GITHUB_SERVER_URL"), var("GITHUB_REPOSITORY"), var("GITHUB_SHA")) {
-            (Some(server), Some(repo), Some(sha)) => {
-                Some(format!("{}/{repo}/blob/{sha}/", server.trim_end_matches('/')))
-            }
+        let base = match (
+            var("GITHUB_SERVER_URL"),
+            var("GITHUB_REPOSITORY"),
+            var("GITHUB_SHA"),
+        ) {
+            (Some(server), Some(repo), Some(sha)) => Some(format!(
+                "{}/{repo}/blob/{sha}/",
+                server.trim_end_matches('/')
+            )),
             _ => None,
         };
         Links { prefix, base }
@@ -67,10 +72,16 @@ fn table(diags: &[&Diagnostic], links: &Links, waived: bool) -> String {
     if waived {
         out.push_str("| where | rule | finding | waiver |\n| --- | --- | --- | --- |\n");
     } else {
-        out.push_str("| severity | where | rule | finding | how to fix |\n| --- | --- | --- | --- | --- |\n");
+        out.push_str(
+            "| severity | where | rule | finding | how to fix |\n| --- | --- | --- | --- | --- |\n",
+        );
     }
     for d in diags {
-        let place = d.location.as_ref().map(|l| links.link(l)).unwrap_or_else(|| "repository".to_string());
+        let place = d
+            .location
+            .as_ref()
+            .map(|l| links.link(l))
+            .unwrap_or_else(|| "repository".to_string());
         let help = d.help.as_deref().map(cell).unwrap_or_default();
         if waived {
             let w = d.waived.as_ref().expect("waived rows");
@@ -78,9 +89,18 @@ fn table(diags: &[&Diagnostic], links: &Links, waived: bool) -> String {
                 "until {} by `{}`: {}",
                 w.expires,
                 w.approved_by,
-                if w.justification.is_empty() { "(no justification)" } else { &w.justification }
+                if w.justification.is_empty() {
+                    "(no justification)"
+                } else {
+                    &w.justification
+                }
             );
-            out.push_str(&format!("| {place} | {} | {} | {} |\n", rule_link(d.rule), cell(&d.message), cell(&why)));
+            out.push_str(&format!(
+                "| {place} | {} | {} | {} |\n",
+                rule_link(d.rule),
+                cell(&d.message),
+                cell(&why)
+            ));
         } else {
             out.push_str(&format!(
                 "| {} | {place} | {} | {} | {help} |\n",
@@ -95,7 +115,10 @@ fn table(diags: &[&Diagnostic], links: &Links, waived: bool) -> String {
 
 /// The counts as one Markdown line.
 pub fn counts(s: &Summary) -> String {
-    let mut parts = vec![format!("**{}** error(s)", s.errors), format!("**{}** warning(s)", s.warnings)];
+    let mut parts = vec![
+        format!("**{}** error(s)", s.errors),
+        format!("**{}** warning(s)", s.warnings),
+    ];
     if s.notes > 0 {
         parts.push(format!("**{}** note(s)", s.notes));
     }

@@ -76,8 +76,13 @@ fn first_paragraph(docs: &str) -> Option<String> {
 }
 
 fn descriptor(r: &RuleInfo) -> Value {
-    let full = first_paragraph(r.docs).unwrap_or_else(|| r.summary.to_string());
-    let docs = if r.docs.trim().is_empty() { r.summary } else { r.docs };
+    let markdown = r.markdown();
+    let full = first_paragraph(&markdown).unwrap_or_else(|| r.summary.to_string());
+    let docs = if markdown.trim().is_empty() {
+        r.summary
+    } else {
+        markdown.as_str()
+    };
     json!({
         "id": r.name,
         "name": pascal(r.name),
@@ -106,8 +111,27 @@ pub fn uri(prefix: &str, file: &str) -> String {
     let mut out = String::new();
     for b in format!("{prefix}{file}").bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'!' | b'$' | b'&' | b'\''
-            | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@' => out.push(b as char),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'!'
+            | b'$'
+            | b'&'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*'
+            | b'+'
+            | b','
+            | b';'
+            | b'='
+            | b':'
+            | b'@' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -159,7 +183,11 @@ fn whole_repository(ws: &Workspace, prefix: &str) -> Value {
             })
         }
         None => {
-            let folder = if prefix.is_empty() { "./".to_string() } else { uri(prefix, "") };
+            let folder = if prefix.is_empty() {
+                "./".to_string()
+            } else {
+                uri(prefix, "")
+            };
             json!({
                 "physicalLocation": { "artifactLocation": { "uri": folder, "uriBaseId": "%SRCROOT%" } },
                 "message": message,
@@ -170,7 +198,12 @@ fn whole_repository(ws: &Workspace, prefix: &str) -> Value {
 
 /// Renders a SARIF log. `prefix` is the governance folder relative to the git root (`""` or
 /// ending in `/`); `srcroot`, when known, is the absolute folder `%SRCROOT%` stands for.
-pub fn render(diags: &[Diagnostic], ws: &Workspace, prefix: &str, srcroot: Option<&Path>) -> String {
+pub fn render(
+    diags: &[Diagnostic],
+    ws: &Workspace,
+    prefix: &str,
+    srcroot: Option<&Path>,
+) -> String {
     let reg = registry();
     let mut rules: Vec<Value> = reg.iter().map(|r| descriptor(r)).collect();
     let mut rule_ids: Vec<&str> = reg.iter().map(|r| r.name).collect();
@@ -185,13 +218,21 @@ pub fn render(diags: &[Diagnostic], ws: &Workspace, prefix: &str, srcroot: Optio
         .map(|d| {
             let mut r = Map::new();
             r.insert("ruleId".into(), json!(d.rule));
-            let index = rule_ids.iter().position(|x| *x == d.rule).expect("every rule has a descriptor");
+            let index = rule_ids
+                .iter()
+                .position(|x| *x == d.rule)
+                .expect("every rule has a descriptor");
             r.insert("ruleIndex".into(), json!(index));
             r.insert("level".into(), json!(level(d.severity)));
             let mut text = sentence(&d.message);
             if let Some(h) = &d.help {
+                let mut c = h.chars();
+                let capitalized: String = c
+                    .next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default();
                 text.push(' ');
-                text.push_str(&sentence(h));
+                text.push_str(&sentence(&capitalized));
             }
             r.insert("message".into(), json!({ "text": text }));
             let location = match &d.location {
@@ -216,13 +257,20 @@ pub fn render(diags: &[Diagnostic], ws: &Workspace, prefix: &str, srcroot: Optio
                     .collect();
                 r.insert("relatedLocations".into(), Value::Array(related));
             }
-            r.insert("partialFingerprints".into(), json!({ FINGERPRINT_KEY: d.fingerprint }));
+            r.insert(
+                "partialFingerprints".into(),
+                json!({ FINGERPRINT_KEY: d.fingerprint }),
+            );
             if let Some(w) = &d.waived {
                 let justification = format!(
                     "Waived until {} by {}: {}",
                     w.expires,
                     w.approved_by,
-                    if w.justification.is_empty() { "(no justification)" } else { &w.justification }
+                    if w.justification.is_empty() {
+                        "(no justification)"
+                    } else {
+                        &w.justification
+                    }
                 );
                 r.insert(
                     "suppressions".into(),
@@ -263,7 +311,10 @@ pub fn render(diags: &[Diagnostic], ws: &Workspace, prefix: &str, srcroot: Optio
     );
     if let Some(root) = srcroot {
         if let Some(u) = file_uri(root) {
-            run.insert("originalUriBaseIds".into(), json!({ "%SRCROOT%": { "uri": u } }));
+            run.insert(
+                "originalUriBaseIds".into(),
+                json!({ "%SRCROOT%": { "uri": u } }),
+            );
         }
     }
     run.insert("columnKind".into(), json!("unicodeCodePoints"));
@@ -282,7 +333,11 @@ pub fn render(diags: &[Diagnostic], ws: &Workspace, prefix: &str, srcroot: Optio
 fn file_uri(root: &Path) -> Option<String> {
     let abs = std::fs::canonicalize(root).ok()?;
     let s = abs.to_str()?.replace('\\', "/");
-    let s = if s.starts_with('/') { s } else { format!("/{s}") };
+    let s = if s.starts_with('/') {
+        s
+    } else {
+        format!("/{s}")
+    };
     let mut u = format!("file://{}", uri("", &s));
     if !u.ends_with('/') {
         u.push('/');
@@ -301,7 +356,8 @@ mod tests {
         assert_eq!(sentence("no policy"), "no policy.");
         assert_eq!(sentence("done."), "done.");
         assert_eq!(
-            first_paragraph("## What it finds\nAn operation\nthat is unused.\n\n## Why\nx").as_deref(),
+            first_paragraph("## What it finds\nAn operation\nthat is unused.\n\n## Why\nx")
+                .as_deref(),
             Some("An operation that is unused.")
         );
     }

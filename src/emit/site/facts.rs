@@ -254,7 +254,7 @@ pub fn agent_ops(cx: &EmitContext, agent: &str) -> AgentOps {
                             .iter()
                             .find(|p| crate::model::op_pattern_matches(&p.operation, &op))
                         {
-                            why.push(format!("also prohibited by `{}`", p.operation));
+                            why.push(format!("also prohibited by {}", p.operation));
                         }
                     }
                     never.push(op_row(cx, &op, why));

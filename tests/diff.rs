@@ -1,0 +1,378 @@
+//! `agentgov diff --base REF`: real git repositories in temporary folders, with the governance
+//! files in a subfolder (as most repositories keep them), committed, changed, and compared.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for entry in fs::read_dir(from).expect("dir") {
+        let entry = entry.expect("entry");
+        let dst = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &dst);
+        } else {
+            fs::copy(entry.path(), &dst).expect("copy");
+        }
+    }
+}
+
+/// A git repository whose `governance/` holds the base fixture, committed on `main`.
+fn repo() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    git(tmp.path(), &["init", "-q", "-b", "main"]);
+    fs::write(tmp.path().join("README.md"), "a repository\n").expect("write");
+    let gov = tmp.path().join("governance");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"),
+        &gov,
+    );
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-q", "-m", "base"]);
+    (tmp, gov)
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).expect("read");
+    assert!(text.contains(from), "{} lacks {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).expect("write");
+}
+
+fn diff(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::cargo_bin("agentgov")
+        .expect("binary")
+        .current_dir(dir)
+        .arg("diff")
+        .args(args)
+        .args(["--today", "2026-11-26"])
+        .env_remove("GITHUB_SHA")
+        .output()
+        .expect("runs");
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).expect("utf-8"),
+    )
+}
+
+fn diff_json(dir: &Path, args: &[&str]) -> (Option<i32>, Value) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let (code, text) = diff(dir, &all);
+    (
+        code,
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
+    )
+}
+
+const SEGMENTER: &str = "---
+apiVersion: agentgov.dev/v1
+kind: Agent
+metadata: { name: segmenter }
+spec:
+  owners: { business: ana, technical: dev }
+  model: { provider: example, name: small, version: \"1\" }
+  mode: autonomous
+  grants:
+    - resource: crm.contacts
+      operations: [update]
+      fields: [email]
+  rollout: { stage: pilot, since: 2026-11-20, sample_rate: 1.0 }
+  review: { cadence: monthly, last_reviewed: 2026-11-20 }
+";
+
+#[test]
+fn delegation_shows_new_reach_to_the_other_agents_operations() {
+    let (tmp, gov) = repo();
+    // Commit a second agent first, so that the pull request only adds the delegation.
+    let agents = gov.join("agents.yaml");
+    let mut text = fs::read_to_string(&agents).expect("read");
+    text.push_str(SEGMENTER);
+    fs::write(&agents, text).expect("write");
+    git(tmp.path(), &["commit", "-q", "-am", "segmenter"]);
+    edit(
+        &agents,
+        "  rollout: { stage: sampling",
+        "  delegates_to: [segmenter]\n  rollout: { stage: sampling",
+    );
+
+    let (_, report) = diff_json(&gov, &["--base", "main"]);
+    let reach = report["reach_added"].as_array().expect("reach");
+    assert_eq!(reach.len(), 1, "{report:#}");
+    assert_eq!(reach[0]["agent"], "writer");
+    assert_eq!(reach[0]["operation"], "crm.contacts.update");
+    assert_eq!(reach[0]["path"], serde_json::json!(["writer", "segmenter"]));
+    assert_eq!(reach[0]["risky"], true, "it writes personal data");
+    assert_eq!(
+        report["grants_added"],
+        serde_json::json!([]),
+        "no grant changed"
+    );
+
+    let (code, md) = diff(&gov, &["--base", "main"]);
+    assert!(md.starts_with("<!-- agentgov-diff -->"), "{md}");
+    assert!(md.contains("`writer` now reaches `crm.contacts.update` (writes personal data) through `writer` → `segmenter`"), "{md}");
+    // New risky reach fails `--fail-on relaxation` but not the default `--fail-on error`.
+    let head_errors = report["head_summary"]["errors"].as_u64().expect("count");
+    assert_eq!(code, Some(if head_errors > 0 { 1 } else { 0 }));
+    let (code, _) = diff(&gov, &["--base", "main", "--fail-on", "relaxation"]);
+    assert_eq!(code, Some(1));
+}
+
+#[test]
+fn relaxing_a_gate_is_a_relaxation() {
+    let (tmp, gov) = repo();
+    let wf = gov.join("workflow.yaml");
+    edit(
+        &wf,
+        "does: mail.campaigns.create, gate: auto",
+        "does: mail.campaigns.create, gate: review",
+    );
+    git(tmp.path(), &["commit", "-q", "-am", "drafts need review"]);
+    // The pull request: drafting becomes automatic again (left uncommitted in the work tree).
+    edit(
+        &wf,
+        "does: mail.campaigns.create, gate: review",
+        "does: mail.campaigns.create, gate: auto",
+    );
+
+    let (code, report) = diff_json(&gov, &["--base", "HEAD"]);
+    assert_eq!(report["relaxations"], 1, "{report:#}");
+    let tiers = report["tiers"].as_array().expect("tiers");
+    let relaxed: Vec<&Value> = tiers
+        .iter()
+        .filter(|t| t["direction"] == "relaxed")
+        .collect();
+    assert!(!relaxed.is_empty());
+    for t in &relaxed {
+        assert_eq!(t["agent"], "writer");
+        assert_eq!(t["operation"], "mail.campaigns.create");
+        assert_eq!(t["before"]["effect"], "approve");
+        assert_eq!(t["before"]["tier"], "review");
+        assert_eq!(t["after"]["effect"], "allow");
+    }
+    assert_eq!(
+        code,
+        Some(0),
+        "the head has no errors: the default --fail-on error passes"
+    );
+    let (code, md) = diff(&gov, &["--base", "HEAD", "--fail-on", "relaxation"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        md.contains("🔓 relaxed | `writer` | `mail.campaigns.create`"),
+        "{md}"
+    );
+    let (code, _) = diff(&gov, &["--base", "HEAD", "--fail-on", "never"]);
+    assert_eq!(code, Some(0));
+
+    // Tightening back is not a relaxation.
+    edit(
+        &wf,
+        "does: mail.campaigns.create, gate: auto",
+        "does: mail.campaigns.create, gate: two-person, checklist: [claims-approved]",
+    );
+    let (code, report) = diff_json(&gov, &["--base", "HEAD", "--fail-on", "relaxation"]);
+    assert_eq!(report["relaxations"], 0, "{report:#}");
+    assert!(report["tiers"]
+        .as_array()
+        .expect("tiers")
+        .iter()
+        .all(|t| t["direction"] == "tightened"));
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn removing_a_prohibition_turns_deny_into_a_decision() {
+    let (tmp, gov) = repo();
+    let agents = gov.join("agents.yaml");
+    edit(
+        &agents,
+        "operations: [read]\n      fields: [email]",
+        "operations: [read, delete]\n      fields: [email]",
+    );
+    git(
+        tmp.path(),
+        &["commit", "-q", "-am", "grant delete (prohibited)"],
+    );
+    let policy = gov.join("policy.yaml");
+    edit(&policy, "  prohibited:\n    - operation: \"*.*.delete\"\n      reason: Agents never delete records\n", "");
+    let (_, report) = diff_json(&gov, &["--base", "HEAD"]);
+    let t = report["tiers"]
+        .as_array()
+        .expect("tiers")
+        .iter()
+        .find(|t| t["operation"] == "crm.contacts.delete" && t["workflow"].is_null())
+        .cloned()
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(t["before"]["effect"], "deny");
+    assert_ne!(t["after"]["effect"], "deny");
+    assert_eq!(t["direction"], "relaxed");
+}
+
+#[test]
+fn a_prompt_change_asks_for_revalidation() {
+    let (tmp, gov) = repo();
+    fs::write(
+        gov.join("prompts/writer.md"),
+        "You write the newsletter. Be bold.\n",
+    )
+    .expect("write");
+    git(tmp.path(), &["commit", "-q", "-am", "new prompt"]);
+    let (_, report) = diff_json(&gov, &["--base", "HEAD~1"]);
+    let reval = report["revalidation"].as_array().expect("revalidation");
+    assert_eq!(reval.len(), 1, "{report:#}");
+    assert_eq!(reval[0]["agent"], "writer");
+    assert!(reval[0]["reasons"][0]
+        .as_str()
+        .expect("reason")
+        .contains("prompt `prompts/writer.md` changed"));
+    let (_, md) = diff(&gov, &["--base", "HEAD~1"]);
+    assert!(
+        md.contains("mini validation cycle: test cases, reviewer sign-off, a short observation window; sampling back to 100%"),
+        "{md}"
+    );
+    assert!(
+        md.contains("set `rollout.sample_rate: 1.0`, now 0.2"),
+        "{md}"
+    );
+
+    // A model change too; a connector change for every agent using it.
+    edit(
+        &gov.join("agents.yaml"),
+        "version: \"2026-05-01\"",
+        "version: \"2026-09-01\"",
+    );
+    edit(
+        &gov.join("connectors.yaml"),
+        "system: Example Mail",
+        "system: Example Mail v2",
+    );
+    let (_, report) = diff_json(&gov, &["--base", "HEAD"]);
+    let reasons = report["revalidation"][0]["reasons"].to_string();
+    assert!(
+        reasons.contains(
+            "model `example/writer-large@2026-05-01` → `example/writer-large@2026-09-01`"
+        ),
+        "{reasons}"
+    );
+    assert!(reasons.contains("connector `mail` changed"), "{reasons}");
+}
+
+#[test]
+fn findings_introduced_and_fixed_are_matched_by_fingerprint() {
+    let (tmp, gov) = repo();
+    // Base: an unused grant. Head: that one fixed, a broad grant introduced; lines shifted.
+    let agents = gov.join("agents.yaml");
+    edit(&agents, "operations: [create, send]", "operations: [create, send]\n    - resource: crm.contacts\n      operations: [update]\n      fields: [stage]");
+    git(tmp.path(), &["commit", "-q", "-am", "unused grant"]);
+    let (_, base_report) = diff_json(&gov, &["--base", "HEAD"]);
+    assert_eq!(
+        base_report["findings_introduced"],
+        serde_json::json!([]),
+        "nothing changed: {base_report:#}"
+    );
+    edit(
+        &agents,
+        "    - resource: crm.contacts\n      operations: [update]\n      fields: [stage]",
+        "",
+    );
+    edit(
+        &agents,
+        "      operations: [read]\n      fields: [email]",
+        "      operations: [read]\n      fields: [email, stage]",
+    );
+    edit(&agents, "apiVersion", "# shifted\n# shifted\napiVersion");
+    let (_, report) = diff_json(&gov, &["--base", "HEAD"]);
+    let rules = |k: &str| -> Vec<String> {
+        report[k]
+            .as_array()
+            .expect(k)
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert!(
+        rules("findings_fixed").contains(&"unused-grant".to_string()),
+        "{report:#}"
+    );
+    assert!(
+        rules("findings_introduced").contains(&"broad-field-access".to_string()),
+        "{report:#}"
+    );
+    assert!(!rules("findings_introduced").contains(&"unused-grant".to_string()));
+}
+
+#[test]
+fn a_base_without_governance_files_makes_everything_added() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    git(tmp.path(), &["init", "-q", "-b", "main"]);
+    fs::write(tmp.path().join("README.md"), "empty\n").expect("write");
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-q", "-m", "empty"]);
+    let gov = tmp.path().join("governance");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"),
+        &gov,
+    );
+    let (code, report) = diff_json(&gov, &["--base", "main"]);
+    assert_eq!(report["base_exists"], false);
+    assert_eq!(report["agents_added"][0]["name"], "writer");
+    let ops: Vec<&str> = report["grants_added"]
+        .as_array()
+        .expect("grants")
+        .iter()
+        .filter_map(|g| g["operation"].as_str())
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "crm.contacts.read",
+            "mail.campaigns.create",
+            "mail.campaigns.send"
+        ]
+    );
+    let caps = report["capabilities_added"].as_array().expect("caps");
+    assert_eq!(caps.len(), 1);
+    assert_eq!(caps[0]["operation"], "mail.campaigns.send");
+    assert_eq!(code, Some(0));
+    let (code, md) = diff(&gov, &["--base", "main", "--fail-on", "relaxation"]);
+    assert_eq!(
+        code,
+        Some(1),
+        "a new external, irreversible capability is new risky reach"
+    );
+    assert!(md.contains("everything is new"), "{md}");
+}
+
+#[test]
+fn bad_revisions_and_folders_outside_git_are_usage_errors() {
+    let (_tmp, gov) = repo();
+    let (code, _) = diff(&gov, &["--base", "no-such-branch"]);
+    assert_eq!(code, Some(2));
+    let outside = tempfile::tempdir().expect("tempdir");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"),
+        outside.path(),
+    );
+    let (code, _) = diff(outside.path(), &["--base", "main"]);
+    assert_eq!(code, Some(2));
+}
