@@ -47,11 +47,16 @@ impl Checked {
 
 /// Runs every phase on the repository at `root`. Only an unreadable root is an `Err`.
 pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::LoadError> {
-    let (ws, mut diags) = load::load(root, &opts.load)?;
-    let (valid, schema_diags) = crate::schema::validate(&ws);
-    diags.extend(schema_diags);
+    // Loading and schema validation run together, file by file in parallel, so that a parse
+    // tree is validated and deserialized while at hand and then dropped.
+    let (ws, mut diags, checked_docs) = load::load_with(root, &opts.load, &crate::schema::validate_view)?;
+    let mut typed = Vec::with_capacity(checked_docs.len());
+    for (t, d) in checked_docs {
+        typed.push(t);
+        diags.extend(d);
+    }
     let names = rules::names();
-    let (resolved, resolve_diags) = resolve(&ws, &valid, &names);
+    let (resolved, resolve_diags) = resolve(&ws, typed, &names);
     diags.extend(resolve_diags);
 
     let structural_errors = diags.iter().any(|d| d.severity == Severity::Error);

@@ -8,6 +8,7 @@
 use crate::model::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// Operation names that only read: a `recommend-only` agent may perform them without review.
 pub const READ_OPERATIONS: &[&str] = &["read", "list", "get", "search", "view", "query"];
@@ -116,7 +117,8 @@ pub enum TestPlan {
 pub struct AgentPlan {
     pub mode: Mode,
     /// By operation id `connector.resource.operation`: only operations some grant covers.
-    pub operations: BTreeMap<String, OpPlan>,
+    /// Boxed: a map node holds room for eleven entries, most agents have a few.
+    pub operations: BTreeMap<String, Box<OpPlan>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -127,9 +129,10 @@ pub struct OpPlan {
     pub prohibited: Option<String>,
     /// Field sets of the grants covering the operation (a grant without `fields` allows all fields).
     pub field_sets: Vec<BTreeSet<String>>,
-    /// Classification rank of each field of the resource.
-    pub field_classes: BTreeMap<String, usize>,
-    /// When the request names a workflow that has steps for this agent and operation.
+    /// Classification rank of each field of the resource (shared by every agent's plan).
+    pub field_classes: Arc<BTreeMap<String, usize>>,
+    /// When the request names a workflow that has steps for this agent and operation, and such
+    /// steps are in more than one workflow (otherwise the default is that workflow's choice).
     pub workflows: BTreeMap<String, Choice>,
     /// Otherwise: every step of this agent and operation (or none).
     pub default: Choice,
@@ -221,6 +224,7 @@ pub fn plan(m: &Model) -> Plan {
     }
 
     let mut agents = BTreeMap::new();
+    let mut class_cache: std::collections::HashMap<(&str, &str), Arc<BTreeMap<String, usize>>> = std::collections::HashMap::new();
     for a in m.agents.values() {
         let mut operations = BTreeMap::new();
         let candidates: Vec<usize> = if a.spec.grants.iter().any(|g| g.resource.contains('*')) {
@@ -253,11 +257,17 @@ pub fn plan(m: &Model) -> Plan {
                 continue;
             }
             let res = m.resource(&op.connector, &op.resource).expect("operation of a known resource");
-            let field_classes: BTreeMap<String, usize> = res
-                .fields
-                .iter()
-                .filter_map(|(f, c)| Some((f.clone(), m.class_rank(c)?)))
-                .collect();
+            let field_classes = class_cache
+                .entry((op.connector.as_str(), op.resource.as_str()))
+                .or_insert_with(|| {
+                    Arc::new(
+                        res.fields
+                            .iter()
+                            .filter_map(|(f, c)| Some((f.clone(), m.class_rank(c)?)))
+                            .collect(),
+                    )
+                })
+                .clone();
             let field_sets: Vec<BTreeSet<String>> = covering
                 .iter()
                 .map(|g| match &g.fields {
@@ -322,10 +332,16 @@ pub fn plan(m: &Model) -> Plan {
             for (w, s) in &op_steps {
                 by_workflow.entry(w.name.as_str()).or_default().push((w, s));
             }
-            let workflows = by_workflow
-                .iter()
-                .map(|(w, chosen)| (w.to_string(), make_choice(chosen)))
-                .collect();
+            // With steps in one workflow only, naming it selects exactly the default steps: its
+            // choice would be a copy of the default, so it is not stored (most operations).
+            let workflows = if by_workflow.len() > 1 {
+                by_workflow
+                    .iter()
+                    .map(|(w, chosen)| (w.to_string(), make_choice(chosen)))
+                    .collect()
+            } else {
+                BTreeMap::new()
+            };
             let default = make_choice(&op_steps);
             let prohibited = p
                 .prohibited
@@ -339,7 +355,7 @@ pub fn plan(m: &Model) -> Plan {
             };
             operations.insert(
                 op_id,
-                OpPlan {
+                Box::new(OpPlan {
                     effect: spec.effect,
                     reversibility: spec.reversibility,
                     prohibited,
@@ -348,7 +364,7 @@ pub fn plan(m: &Model) -> Plan {
                     workflows,
                     default,
                     recommend_only,
-                },
+                }),
             );
         }
         agents.insert(

@@ -577,6 +577,35 @@ pub struct WaiverSpec {
     pub expires: String,
 }
 
+/// A document deserialized by its kind, after it passed its schema.
+#[derive(Debug, Clone)]
+pub enum TypedDoc {
+    Policy(Envelope<PolicySpec>),
+    Team(Envelope<TeamSpec>),
+    Connector(Envelope<ConnectorSpec>),
+    Agent(Envelope<AgentSpec>),
+    Workflow(Envelope<WorkflowSpec>),
+    Playbook(Envelope<PlaybookSpec>),
+    PolicyTest(Envelope<PolicyTestSpec>),
+    Waiver(Envelope<WaiverSpec>),
+}
+
+impl TypedDoc {
+    pub fn from_json(kind: crate::load::Kind, v: serde_json::Value) -> Result<TypedDoc, serde_json::Error> {
+        use crate::load::Kind;
+        Ok(match kind {
+            Kind::Policy => TypedDoc::Policy(serde_json::from_value(v)?),
+            Kind::Team => TypedDoc::Team(serde_json::from_value(v)?),
+            Kind::Connector => TypedDoc::Connector(serde_json::from_value(v)?),
+            Kind::Agent => TypedDoc::Agent(serde_json::from_value(v)?),
+            Kind::Workflow => TypedDoc::Workflow(serde_json::from_value(v)?),
+            Kind::Playbook => TypedDoc::Playbook(serde_json::from_value(v)?),
+            Kind::PolicyTest => TypedDoc::PolicyTest(serde_json::from_value(v)?),
+            Kind::Waiver => TypedDoc::Waiver(serde_json::from_value(v)?),
+        })
+    }
+}
+
 // ---------------------------------------------------------------- The resolved model
 
 /// A document's content with its id and where it came from.

@@ -3,7 +3,6 @@
 use crate::diag::{suggestion_help, tick, Diagnostic, Location};
 use crate::load::{DocId, Kind, Workspace};
 use crate::model::*;
-use serde::de::DeserializeOwned;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component, Path};
 
@@ -49,28 +48,14 @@ impl Ctx<'_> {
     }
 }
 
-fn parse<T: DeserializeOwned>(ws: &Workspace, doc: DocId, diags: &mut Vec<Diagnostic>) -> Option<T> {
-    match serde_json::from_value::<T>(ws.doc(doc).root.to_json()) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            diags.push(
-                Diagnostic::error("invalid-value", format!("cannot read this document: {e}"))
-                    .at(ws.loc(doc, ""))
-                    .help("check the document against `agentgov schema`"),
-            );
-            None
-        }
-    }
-}
-
-fn item<S: DeserializeOwned>(ws: &Workspace, doc: DocId, diags: &mut Vec<Diagnostic>) -> Option<Item<S>> {
-    let env: Envelope<S> = parse(ws, doc, diags)?;
-    Some(Item {
+fn item<S>(ws: &Workspace, doc: DocId, env: Envelope<S>) -> Item<S> {
+    let _ = ws;
+    Item {
         name: env.metadata.name.clone(),
         doc,
         metadata: env.metadata,
         spec: env.spec,
-    })
+    }
 }
 
 /// Inserts into an id-indexed map, reporting a duplicate at both places.
@@ -95,9 +80,9 @@ fn insert_unique<S>(
     map.insert(it.name.clone(), it);
 }
 
-/// Resolves the validated documents into the model. `valid[i]` says whether document `i`
-/// passed its schema; `rule_names` are the diagnostic names waivers and levels may refer to.
-pub fn resolve(ws: &Workspace, valid: &[bool], rule_names: &[&str]) -> (Resolved, Vec<Diagnostic>) {
+/// Resolves the validated documents into the model. `typed[i]` is document `i` deserialized, or
+/// `None` when it failed its schema; `rule_names` are the names waivers and levels may refer to.
+pub fn resolve(ws: &Workspace, typed: Vec<Option<TypedDoc>>, rule_names: &[&str]) -> (Resolved, Vec<Diagnostic>) {
     let mut ctx = Ctx {
         ws,
         diags: Vec::new(),
@@ -108,9 +93,10 @@ pub fn resolve(ws: &Workspace, valid: &[bool], rule_names: &[&str]) -> (Resolved
     let mut policies: Vec<Policy> = Vec::new();
     let mut teams: Vec<(DocId, TeamSpec)> = Vec::new();
 
-    for id in ws.doc_ids() {
+    for (i, t) in typed.into_iter().enumerate() {
+        let id = DocId(i);
         let doc = ws.doc(id);
-        if !valid[id.0] {
+        let Some(t) = t else {
             if let Some(n) = doc.name() {
                 ctx.broken.insert((doc.kind, n.to_string()));
             }
@@ -118,38 +104,31 @@ pub fn resolve(ws: &Workspace, valid: &[bool], rule_names: &[&str]) -> (Resolved
                 ctx.broken.insert((Kind::Policy, String::new()));
             }
             continue;
-        }
-        let d = &mut ctx.diags;
-        match doc.kind {
-            Kind::Policy => policies.extend(item(ws, id, d)),
-            Kind::Team => {
-                if let Some(t) = item::<TeamSpec>(ws, id, d) {
-                    teams.push((id, t.spec));
-                    m.team_docs.push(id);
-                }
+        };
+        match t {
+            TypedDoc::Policy(e) => policies.push(item(ws, id, e)),
+            TypedDoc::Team(e) => {
+                teams.push((id, e.spec));
+                m.team_docs.push(id);
             }
-            Kind::Connector => {
-                if let Some(it) = item(ws, id, d) {
-                    insert_unique(&mut ctx, &mut m.connectors, Kind::Connector, it);
-                }
+            TypedDoc::Connector(e) => {
+                let it = item(ws, id, e);
+                insert_unique(&mut ctx, &mut m.connectors, Kind::Connector, it);
             }
-            Kind::Agent => {
-                if let Some(it) = item(ws, id, d) {
-                    insert_unique(&mut ctx, &mut m.agents, Kind::Agent, it);
-                }
+            TypedDoc::Agent(e) => {
+                let it = item(ws, id, e);
+                insert_unique(&mut ctx, &mut m.agents, Kind::Agent, it);
             }
-            Kind::Workflow => {
-                if let Some(it) = item(ws, id, d) {
-                    insert_unique(&mut ctx, &mut m.workflows, Kind::Workflow, it);
-                }
+            TypedDoc::Workflow(e) => {
+                let it = item(ws, id, e);
+                insert_unique(&mut ctx, &mut m.workflows, Kind::Workflow, it);
             }
-            Kind::Playbook => {
-                if let Some(it) = item(ws, id, d) {
-                    insert_unique(&mut ctx, &mut m.playbooks, Kind::Playbook, it);
-                }
+            TypedDoc::Playbook(e) => {
+                let it = item(ws, id, e);
+                insert_unique(&mut ctx, &mut m.playbooks, Kind::Playbook, it);
             }
-            Kind::PolicyTest => m.tests.extend(item(ws, id, d)),
-            Kind::Waiver => m.waivers.extend(item(ws, id, d)),
+            TypedDoc::PolicyTest(e) => m.tests.push(item(ws, id, e)),
+            TypedDoc::Waiver(e) => m.waivers.push(item(ws, id, e)),
         }
     }
 
@@ -667,16 +646,26 @@ fn check_connectors(ctx: &mut Ctx, r: &Refs) {
 }
 
 fn check_agents(ctx: &mut Ctx, r: &Refs) -> BTreeMap<String, String> {
+    use rayon::prelude::*;
     let mut hashes = BTreeMap::new();
     let canonical_root = std::fs::canonicalize(&ctx.ws.root).ok();
-    for a in r.m.agents.values() {
+    // Reading and hashing prompts is I/O: do it for all agents in parallel.
+    let ws = ctx.ws;
+    let agents: Vec<&Agent> = r.m.agents.values().collect();
+    let prompts: Vec<Option<Result<String, Diagnostic>>> = agents
+        .par_iter()
+        .map(|a| a.spec.prompt.as_ref().map(|p| check_prompt(ws, a.doc, &p.path, canonical_root.as_deref())))
+        .collect();
+    for (a, prompt) in agents.into_iter().zip(prompts) {
         let doc = a.doc;
         r.owner(ctx, doc, "/spec/owners/business", &a.spec.owners.business, "business owner");
         r.owner(ctx, doc, "/spec/owners/technical", &a.spec.owners.technical, "technical owner");
-        if let Some(p) = &a.spec.prompt {
-            if let Some(h) = check_prompt(ctx, doc, &p.path, canonical_root.as_deref()) {
+        match prompt {
+            Some(Ok(h)) => {
                 hashes.insert(a.name.clone(), h);
             }
+            Some(Err(d)) => ctx.diags.push(d),
+            None => {}
         }
         for (i, g) in a.spec.grants.iter().enumerate() {
             let gptr = format!("/spec/grants/{i}");
@@ -725,7 +714,7 @@ fn check_agents(ctx: &mut Ctx, r: &Refs) -> BTreeMap<String, String> {
 }
 
 /// Checks that a prompt path stays inside the repository and exists; returns its SHA-256.
-fn check_prompt(ctx: &mut Ctx, doc: DocId, path: &str, canonical_root: Option<&Path>) -> Option<String> {
+fn check_prompt(ws: &Workspace, doc: DocId, path: &str, canonical_root: Option<&Path>) -> Result<String, Diagnostic> {
     use sha2::{Digest, Sha256};
     let ptr = "/spec/prompt/path";
     let p = Path::new(path);
@@ -734,58 +723,35 @@ fn check_prompt(ctx: &mut Ctx, doc: DocId, path: &str, canonical_root: Option<&P
         || path.starts_with('\\')
         || p.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_) | Component::RootDir));
     if escapes {
-        let loc = ctx.loc(doc, ptr);
-        ctx.diags.push(
-            Diagnostic::error("path-escape", format!("prompt path {} leaves the repository", tick(path)))
-                .at(loc)
-                .label("absolute or `..` path")
-                .help("keep prompts inside the repository and give the path relative to its root, e.g. `prompts/writer.md`"),
-        );
-        return None;
+        return Err(Diagnostic::error("path-escape", format!("prompt path {} leaves the repository", tick(path)))
+            .at(ws.loc(doc, ptr))
+            .label("absolute or `..` path")
+            .help("keep prompts inside the repository and give the path relative to its root, e.g. `prompts/writer.md`"));
     }
-    let full = ctx.ws.root.join(p);
-    let canon = match std::fs::canonicalize(&full) {
-        Ok(c) => c,
-        Err(_) => {
-            let loc = ctx.loc(doc, ptr);
-            let here = ctx.ws.file_of(doc).path.clone();
-            ctx.diags.push(
-                Diagnostic::error("prompt-not-found", format!("prompt file {} does not exist", tick(path)))
-                    .at(loc)
-                    .label("no such file")
-                    .help(format!(
-                        "prompt paths are relative to the repository root (the folder `agentgov` checks), not to `{here}`"
-                    )),
-            );
-            return None;
-        }
+    let full = ws.root.join(p);
+    let Ok(canon) = std::fs::canonicalize(&full) else {
+        let here = ws.file_of(doc).path.clone();
+        return Err(Diagnostic::error("prompt-not-found", format!("prompt file {} does not exist", tick(path)))
+            .at(ws.loc(doc, ptr))
+            .label("no such file")
+            .help(format!(
+                "prompt paths are relative to the repository root (the folder `agentgov` checks), not to `{here}`"
+            )));
     };
-    if let Some(root) = canonical_root {
-        if !canon.starts_with(root) {
-            let loc = ctx.loc(doc, ptr);
-            ctx.diags.push(
-                Diagnostic::error("path-escape", format!("prompt path {} links outside the repository", tick(path)))
-                    .at(loc)
-                    .label("resolves outside the repository")
-                    .help("replace the symbolic link with the prompt file itself"),
-            );
-            return None;
-        }
+    if canonical_root.is_some_and(|root| !canon.starts_with(root)) {
+        return Err(Diagnostic::error("path-escape", format!("prompt path {} links outside the repository", tick(path)))
+            .at(ws.loc(doc, ptr))
+            .label("resolves outside the repository")
+            .help("replace the symbolic link with the prompt file itself"));
     }
     match std::fs::read(&canon) {
         Ok(bytes) if canon.is_file() => {
             let digest = Sha256::digest(&bytes);
-            Some(digest.iter().map(|b| format!("{b:02x}")).collect())
+            Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
         }
-        _ => {
-            let loc = ctx.loc(doc, ptr);
-            ctx.diags.push(
-                Diagnostic::error("prompt-not-found", format!("prompt {} is not a readable file", tick(path)))
-                    .at(loc)
-                    .help("point `prompt.path` at the prompt file"),
-            );
-            None
-        }
+        _ => Err(Diagnostic::error("prompt-not-found", format!("prompt {} is not a readable file", tick(path)))
+            .at(ws.loc(doc, ptr))
+            .help("point `prompt.path` at the prompt file")),
     }
 }
 

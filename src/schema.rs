@@ -1,7 +1,8 @@
 //! Phase 2: validate each governance document against the JSON Schema of its kind.
 
 use crate::diag::{did_you_mean, tick, Diagnostic};
-use crate::load::{DocId, Kind, Workspace};
+use crate::load::{DocView, Kind, Workspace};
+use crate::model::TypedDoc;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::Validator;
 use serde_json::Value;
@@ -53,29 +54,46 @@ pub fn schema_json(kind: Kind) -> &'static Value {
     &compiled(kind).json
 }
 
-/// Validates every document; returns, per document, whether it is valid, plus the diagnostics.
-pub fn validate(ws: &Workspace) -> (Vec<bool>, Vec<Diagnostic>) {
-    use rayon::prelude::*;
-    let results: Vec<(bool, Vec<Diagnostic>)> = ws
-        .docs
-        .par_iter()
-        .enumerate()
-        .map(|(i, doc)| validate_doc(ws, DocId(i), doc.kind))
-        .collect();
-    let mut ok = Vec::with_capacity(results.len());
-    let mut diags = Vec::new();
-    for (valid, d) in results {
-        ok.push(valid);
-        diags.extend(d);
+/// Validates a document against its kind's schema and, when it is valid, deserializes it.
+pub fn validate_view(view: &DocView, kind: Kind) -> (Option<TypedDoc>, Vec<Diagnostic>) {
+    let instance = view.root.to_json();
+    let diags = validate_instance(view, kind, &instance);
+    if !diags.is_empty() {
+        return (None, diags);
     }
-    (ok, diags)
+    match TypedDoc::from_json(kind, instance) {
+        Ok(t) => (Some(t), diags),
+        Err(e) => (
+            None,
+            vec![Diagnostic::error("invalid-value", format!("cannot read this document: {e}"))
+                .at(view.loc(""))
+                .help("check the document against `agentgov schema`")],
+        ),
+    }
 }
 
-fn validate_doc(ws: &Workspace, id: DocId, kind: Kind) -> (bool, Vec<Diagnostic>) {
-    let c = compiled(kind);
-    let instance = ws.doc(id).root.to_json();
+/// Validates every document of a loaded workspace (its trees are parsed again).
+pub fn validate(ws: &Workspace) -> (Vec<Option<TypedDoc>>, Vec<Diagnostic>) {
+    use rayon::prelude::*;
+    let results: Vec<(Option<TypedDoc>, Vec<Diagnostic>)> = ws
+        .doc_ids()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|id| validate_view(&ws.view(*id), ws.doc(*id).kind))
+        .collect();
+    let mut typed = Vec::with_capacity(results.len());
     let mut diags = Vec::new();
-    for err in c.validator.iter_errors(&instance) {
+    for (t, d) in results {
+        typed.push(t);
+        diags.extend(d);
+    }
+    (typed, diags)
+}
+
+fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagnostic> {
+    let c = compiled(kind);
+    let mut diags = Vec::new();
+    for err in c.validator.iter_errors(instance) {
         let pointer = err.instance_path().as_str().to_string();
         let schema_path = err.schema_path().as_str().to_string();
         let at = display_path(&pointer);
@@ -103,7 +121,7 @@ fn validate_doc(ws: &Workspace, id: DocId, kind: Kind) -> (bool, Vec<Diagnostic>
                     };
                     diags.push(
                         Diagnostic::error("unknown-field", format!("unknown field {} in {}", tick(key), tick(&at)))
-                            .at(ws.key_loc(id, &key_ptr))
+                            .at(view.key_loc(&key_ptr))
                             .label("unknown field")
                             .help(help),
                     );
@@ -114,7 +132,7 @@ fn validate_doc(ws: &Workspace, id: DocId, kind: Kind) -> (bool, Vec<Diagnostic>
                 let name = property.as_str().unwrap_or_default();
                 let what = describe(parent_schema.and_then(|s| s.get("properties")).and_then(|p| p.get(name)));
                 Diagnostic::error("missing-field", format!("missing field {} in {}", tick(name), tick(&at)))
-                    .at(ws.key_loc(id, &pointer))
+                    .at(view.key_loc(&pointer))
                     .label(format!("`{name}` is required here"))
                     .help(match what {
                         Some(w) => format!("add `{name}`: {w}"),
@@ -130,7 +148,7 @@ fn validate_doc(ws: &Workspace, id: DocId, kind: Kind) -> (bool, Vec<Diagnostic>
                     "invalid-type",
                     format!("expected {expected} at {}, found {}", tick(&at), json_type(value)),
                 )
-                .at(ws.loc(id, &pointer))
+                .at(view.loc(&pointer))
                 .label(format!("expected {expected}"))
                 .help(describe(sub_parent(&c.json, &schema_path)).map_or_else(
                     || format!("write {expected} here"),
@@ -150,7 +168,7 @@ fn validate_doc(ws: &Workspace, id: DocId, kind: Kind) -> (bool, Vec<Diagnostic>
                     None => format!("use one of {}", opts.join(", ")),
                 };
                 Diagnostic::error("invalid-value", format!("{} is not a valid value for {}", tick(got), tick(&at)))
-                    .at(ws.loc(id, &pointer))
+                    .at(view.loc(&pointer))
                     .label(format!("expected one of {}", opts.join(", ")))
                     .help(help)
             }
@@ -158,12 +176,12 @@ fn validate_doc(ws: &Workspace, id: DocId, kind: Kind) -> (bool, Vec<Diagnostic>
                 "invalid-value",
                 format!("{} must be {}", tick(&at), tick(short(Some(expected_value)))),
             )
-            .at(ws.loc(id, &pointer))
+            .at(view.loc(&pointer))
             .help(format!("write {}", tick(short(Some(expected_value))))),
             ValidationErrorKind::Pattern { pattern } => {
                 let (what, help) = pattern_meaning(pattern);
                 Diagnostic::error("invalid-value", format!("{} is not {what}", tick(short(value))))
-                    .at(ws.loc(id, &pointer))
+                    .at(view.loc(&pointer))
                     .label(format!("expected {what}"))
                     .help(help)
             }
@@ -171,7 +189,7 @@ fn validate_doc(ws: &Workspace, id: DocId, kind: Kind) -> (bool, Vec<Diagnostic>
                 "invalid-value",
                 format!("{} is not a valid {format}", tick(short(value))),
             )
-            .at(ws.loc(id, &pointer))
+            .at(view.loc(&pointer))
             .label(format!("expected a {format}"))
             .help(if format == "date" {
                 "write the date as YYYY-MM-DD, e.g. `2026-11-30`".to_string()
@@ -180,48 +198,48 @@ fn validate_doc(ws: &Workspace, id: DocId, kind: Kind) -> (bool, Vec<Diagnostic>
             }),
             ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
                 Diagnostic::error("invalid-value", format!("{} is below the minimum {limit} for {}", tick(short(value)), tick(&at)))
-                    .at(ws.loc(id, &pointer))
+                    .at(view.loc(&pointer))
                     .help(format!("use a value of at least {limit}"))
             }
             ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => {
                 Diagnostic::error("invalid-value", format!("{} is above the maximum {limit} for {}", tick(short(value)), tick(&at)))
-                    .at(ws.loc(id, &pointer))
+                    .at(view.loc(&pointer))
                     .help(format!("use a value of at most {limit}"))
             }
             ValidationErrorKind::MinItems { limit } => Diagnostic::error(
                 "invalid-value",
                 format!("{} needs at least {limit} item{}", tick(&at), if *limit == 1 { "" } else { "s" }),
             )
-            .at(ws.loc(id, &pointer))
+            .at(view.loc(&pointer))
             .help("add an item or remove the field"),
             ValidationErrorKind::MinProperties { limit } => Diagnostic::error(
                 "invalid-value",
                 format!("{} needs at least {limit} entr{}", tick(&at), if *limit == 1 { "y" } else { "ies" }),
             )
-            .at(ws.loc(id, &pointer))
+            .at(view.loc(&pointer))
             .help("add an entry or remove the field"),
             ValidationErrorKind::UniqueItems => Diagnostic::error("invalid-value", format!("{} has duplicate items", tick(&at)))
-                .at(ws.loc(id, &pointer))
+                .at(view.loc(&pointer))
                 .help("remove the repeated item"),
             ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
                 let what = describe(sub_parent(&c.json, &schema_path)).unwrap_or_else(|| "one of the documented forms".into());
                 Diagnostic::error("invalid-value", format!("{} has an invalid form", tick(&at)))
-                    .at(ws.loc(id, &pointer))
+                    .at(view.loc(&pointer))
                     .label("none of the allowed forms")
                     .help(format!("expected {what}"))
             }
             ValidationErrorKind::PropertyNames { .. } => {
                 Diagnostic::error("invalid-value", format!("{} has an invalid key", tick(&at)))
-                    .at(ws.loc(id, &pointer))
+                    .at(view.loc(&pointer))
                     .help("keys here are lowercase names: letters, digits, `_` and `-`")
             }
             _ => Diagnostic::error("invalid-value", format!("{} is invalid: {}", tick(&at), lower_first(&err.to_string())))
-                .at(ws.loc(id, &pointer))
+                .at(view.loc(&pointer))
                 .help(describe(sub).unwrap_or_else(|| "see `agentgov schema` for the expected form".into())),
         };
         diags.push(d);
     }
-    (diags.is_empty(), diags)
+    diags
 }
 
 fn escape_pointer(s: &str) -> String {

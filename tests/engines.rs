@@ -606,9 +606,10 @@ fn worked_example_policies_are_readable() {
     let c = compile(&repo("governance"));
     let text = &c.policies_text;
     assert!(
-        text.contains("@id(\"campaign-writer/email.campaigns.send@email-campaign\")"),
+        text.contains("@id(\"campaign-writer/email.campaigns.send\")"),
         "{text}"
     );
+    assert!(text.contains("// campaign-writer: email.campaigns.send in workflow email-campaign, or without a workflow"));
     assert!(text.contains("principal == Agent::\"campaign-writer\""));
     assert!(text.contains("context.confidence.lessThan(decimal(\"0.7\"))"));
     assert!(text.contains(

@@ -123,7 +123,7 @@ pub fn render(c: &Checked, diags: &[Diagnostic], format: CheckFormat, color: boo
     let prefix = || output::github::git_prefix(&c.ws.root);
     match format {
         CheckFormat::Human => {
-            let sources = output::human::Sources::new(&c.ws);
+            let sources = output::human::Sources::for_diagnostics(&c.ws, diags);
             let mut out = output::human::render(diags, &sources, color);
             if !c.analyzed && c.diagnostics.iter().any(|d| d.severity == Severity::Error) {
                 out.push_str("rules did not run: fix the errors above first\n");

@@ -121,7 +121,7 @@ pub fn run(a: TestArgs) -> i32 {
             println!("{}", serde_json::to_string_pretty(&v).expect("json"));
         }
         super::check::Format::Human => {
-            let sources = output::human::Sources::new(&c.ws);
+            let sources = output::human::Sources::for_diagnostics(&c.ws, &run.failures);
             print!("{}", output::human::render(&run.failures, &sources, super::check::use_color("auto")));
             if a.coverage {
                 if run.uncovered.is_empty() {

@@ -6,6 +6,7 @@ use crate::diag::{did_you_mean, tick, Diagnostic, Location};
 use rayon::prelude::*;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// The kinds of governance document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -98,14 +99,64 @@ pub struct DocId(pub usize);
 
 pub struct Document {
     pub file: usize,
-    pub root: Node,
+    /// Position among the documents parsed from the file.
+    pub index: usize,
     pub kind: Kind,
+    /// `metadata.name`, when it is a string.
+    pub name: Option<String>,
 }
 
 impl Document {
     /// `metadata.name`, when it is a string.
     pub fn name(&self) -> Option<&str> {
-        self.root.get("metadata")?.get("name")?.as_str()
+        self.name.as_deref()
+    }
+}
+
+/// A parsed document with its file, for locating values while the tree is at hand.
+pub struct DocView<'a> {
+    pub file: &'a SourceFile,
+    pub root: &'a Node,
+}
+
+impl DocView<'_> {
+    pub fn location(&self, span: Span) -> Location {
+        location_in(self.file, span)
+    }
+
+    /// The value at `pointer`, or its nearest existing ancestor.
+    pub fn loc(&self, pointer: &str) -> Location {
+        let mut p = pointer;
+        loop {
+            if let Some(n) = self.root.at_pointer(p) {
+                return self.location(n.span);
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return self.location(self.root.span),
+            }
+        }
+    }
+
+    /// The key of the map entry at `pointer` (for unknown keys), else the value's location.
+    pub fn key_loc(&self, pointer: &str) -> Location {
+        match self.root.key_at_pointer(pointer) {
+            Some(k) => self.location(k.span),
+            None => self.loc(pointer),
+        }
+    }
+}
+
+fn location_in(f: &SourceFile, span: Span) -> Location {
+    let (line, column) = f.lines.line_col(span.start);
+    let (end_line, end_column) = f.lines.line_col(span.end.max(span.start));
+    Location {
+        file: f.path.clone(),
+        span,
+        line,
+        column,
+        end_line,
+        end_column,
     }
 }
 
@@ -121,6 +172,10 @@ pub struct Workspace {
     /// Files that could not be read or parsed completely: what they define is unknown, so
     /// references to missing ids are not reported while there are any.
     pub incomplete: Vec<String>,
+    /// Parse trees are dropped after loading (they are most of the memory of a large
+    /// repository) and parsed again, per file, only to locate a finding.
+    trees: Vec<OnceLock<Vec<Node>>>,
+    yaml_limits: yaml::Limits,
 }
 
 impl Workspace {
@@ -129,41 +184,42 @@ impl Workspace {
     }
 
     pub fn location(&self, file: usize, span: Span) -> Location {
-        let f = &self.files[file];
-        let (line, column) = f.lines.line_col(span.start);
-        let (end_line, end_column) = f.lines.line_col(span.end.max(span.start));
-        Location {
-            file: f.path.clone(),
-            span,
-            line,
-            column,
-            end_line,
-            end_column,
+        location_in(&self.files[file], span)
+    }
+
+    /// A document's parse tree (parsed again on first use).
+    pub fn tree(&self, doc: DocId) -> &Node {
+        let d = self.doc(doc);
+        let trees = self.trees[d.file].get_or_init(|| {
+            yaml::parse_documents(&self.files[d.file].text, &self.yaml_limits)
+                .0
+                .into_iter()
+                .map(|p| p.root)
+                .collect()
+        });
+        &trees[d.index]
+    }
+
+    pub fn view(&self, doc: DocId) -> DocView<'_> {
+        DocView {
+            file: &self.files[self.doc(doc).file],
+            root: self.tree(doc),
         }
+    }
+
+    /// The node at `pointer` in a document, if there is one.
+    pub fn node(&self, doc: DocId, pointer: &str) -> Option<&Node> {
+        self.tree(doc).at_pointer(pointer)
     }
 
     /// The value at `pointer` in a document, or its nearest existing ancestor.
     pub fn loc(&self, doc: DocId, pointer: &str) -> Location {
-        let d = self.doc(doc);
-        let mut p = pointer;
-        loop {
-            if let Some(n) = d.root.at_pointer(p) {
-                return self.location(d.file, n.span);
-            }
-            match p.rfind('/') {
-                Some(i) => p = &p[..i],
-                None => return self.location(d.file, d.root.span),
-            }
-        }
+        self.view(doc).loc(pointer)
     }
 
     /// The key of the map entry at `pointer` (for unknown keys), else the value's location.
     pub fn key_loc(&self, doc: DocId, pointer: &str) -> Location {
-        let d = self.doc(doc);
-        match d.root.key_at_pointer(pointer) {
-            Some(k) => self.location(d.file, k.span),
-            None => self.loc(doc, pointer),
-        }
+        self.view(doc).key_loc(pointer)
     }
 
     pub fn doc_ids(&self) -> impl Iterator<Item = DocId> {
@@ -480,91 +536,130 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
 
 /// Loads every YAML file under `root`. Only a missing or unreadable root is an `Err`.
 pub fn load(root: &Path, opts: &LoadOptions) -> Result<(Workspace, Vec<Diagnostic>), LoadError> {
+    let (ws, diags, _) = load_with(root, opts, &|_, _| ())?;
+    Ok((ws, diags))
+}
+
+/// What loading a file produced.
+struct FileResult<P> {
+    source: SourceFile,
+    docs: Vec<(Document, P)>,
+    ignored: Vec<String>,
+    diags: Vec<Diagnostic>,
+    governance: bool,
+    incomplete: bool,
+}
+
+/// Loads every YAML file under `root`, calling `process` on each governance document while its
+/// parse tree is at hand (in parallel, one file per task); returns its results in document order.
+pub fn load_with<P: Send>(
+    root: &Path,
+    opts: &LoadOptions,
+    process: &(dyn Fn(&DocView, Kind) -> P + Sync),
+) -> Result<(Workspace, Vec<Diagnostic>, Vec<P>), LoadError> {
     let meta = std::fs::metadata(root)
         .map_err(|e| LoadError(format!("cannot read `{}`: {e}", root.display())))?;
     let canonical_root = std::fs::canonicalize(root)
         .map_err(|e| LoadError(format!("cannot read `{}`: {e}", root.display())))?;
-    let (walk_root, canonical_walk_root, paths, mut diags) = if meta.is_file() {
+    let (walk_root, paths, mut diags) = if meta.is_file() {
         let dir = root.parent().unwrap_or(Path::new(".")).to_path_buf();
-        let cdir = canonical_root
-            .parent()
-            .unwrap_or(Path::new("/"))
-            .to_path_buf();
-        (dir, cdir, vec![root.to_path_buf()], vec![])
+        (dir, vec![root.to_path_buf()], vec![])
     } else {
         let (p, d) = discover(root, &canonical_root);
-        (root.to_path_buf(), canonical_root.clone(), p, d)
+        (root.to_path_buf(), p, d)
     };
-    let _ = canonical_walk_root;
 
-    let parsed: Vec<ParsedFile> = paths
+    let results: Vec<FileResult<P>> = paths
         .par_iter()
-        .map(|p| read_and_parse(&walk_root, p, opts))
+        .enumerate()
+        .map(|(file_idx, p)| load_file(file_idx, read_and_parse(&walk_root, p, opts), process))
         .collect();
 
     let mut ws = Workspace {
         root: walk_root,
-        files: Vec::with_capacity(parsed.len()),
+        files: Vec::with_capacity(results.len()),
         docs: Vec::new(),
         ignored: Vec::new(),
         governance_files: 0,
         incomplete: Vec::new(),
+        trees: Vec::new(),
+        yaml_limits: opts.yaml,
     };
-    for (file_idx, pf) in parsed.into_iter().enumerate() {
-        let mut governance = false;
-        if pf.diags.iter().any(|d| {
-            matches!(d.rule, "yaml-syntax" | "input-limit" | "invalid-encoding" | "unreadable-file")
-        }) {
-            ws.incomplete.push(pf.source.path.clone());
-            governance = true;
+    let mut processed = Vec::new();
+    for fr in results {
+        if fr.incomplete {
+            ws.incomplete.push(fr.source.path.clone());
         }
-        diags.extend(pf.diags);
-        let ndocs = pf.docs.len();
-        for (i, root_node) in pf.docs.into_iter().enumerate() {
-            let label = if ndocs > 1 {
-                format!("{} (document {})", pf.source.path, i + 1)
-            } else {
-                pf.source.path.clone()
-            };
-            match classify(&root_node) {
-                Classified::Governance(kind) => {
-                    governance = true;
-                    ws.docs.push(Document {
-                        file: file_idx,
-                        root: root_node,
-                        kind,
-                    });
-                }
-                Classified::Ignored(reason) => ws.ignored.push(format!("{label}: {reason}")),
-                Classified::Problem(problem) => {
-                    governance = true;
-                    let (rule, msg, help, ptr, warn) = problem;
-                    let node = root_node.at_pointer(ptr).unwrap_or(&root_node);
-                    let (line, column) = pf.source.lines.line_col(node.span.start);
-                    let (end_line, end_column) = pf.source.lines.line_col(node.span.end);
-                    let loc = Location {
-                        file: pf.source.path.clone(),
-                        span: node.span,
-                        line,
-                        column,
-                        end_line,
-                        end_column,
-                    };
-                    let d = if warn {
-                        Diagnostic::warning(rule, msg)
-                    } else {
-                        Diagnostic::error(rule, msg)
-                    };
-                    diags.push(d.at(loc).help(help));
-                }
-            }
-        }
-        if governance {
+        if fr.governance {
             ws.governance_files += 1;
         }
-        ws.files.push(pf.source);
+        diags.extend(fr.diags);
+        ws.ignored.extend(fr.ignored);
+        for (doc, p) in fr.docs {
+            ws.docs.push(doc);
+            processed.push(p);
+        }
+        ws.files.push(fr.source);
+        ws.trees.push(OnceLock::new());
     }
-    Ok((ws, diags))
+    Ok((ws, diags, processed))
+}
+
+fn load_file<P>(file_idx: usize, pf: ParsedFile, process: &(dyn Fn(&DocView, Kind) -> P + Sync)) -> FileResult<P> {
+    let mut fr = FileResult {
+        incomplete: pf.diags.iter().any(|d| UNREADABLE_RULES.contains(&d.rule) || d.rule == "yaml-syntax"),
+        governance: false,
+        docs: Vec::new(),
+        ignored: Vec::new(),
+        diags: pf.diags,
+        source: pf.source,
+    };
+    fr.governance = fr.incomplete;
+    let ndocs = pf.docs.len();
+    for (i, root_node) in pf.docs.iter().enumerate() {
+        let label = if ndocs > 1 {
+            format!("{} (document {})", fr.source.path, i + 1)
+        } else {
+            fr.source.path.clone()
+        };
+        match classify(root_node) {
+            Classified::Governance(kind) => {
+                fr.governance = true;
+                let view = DocView {
+                    file: &fr.source,
+                    root: root_node,
+                };
+                let p = process(&view, kind);
+                let name = root_node
+                    .get("metadata")
+                    .and_then(|m| m.get("name"))
+                    .and_then(|n| n.as_str())
+                    .map(str::to_string);
+                fr.docs.push((
+                    Document {
+                        file: file_idx,
+                        index: i,
+                        kind,
+                        name,
+                    },
+                    p,
+                ));
+            }
+            Classified::Ignored(reason) => fr.ignored.push(format!("{label}: {reason}")),
+            Classified::Problem((rule, msg, help, ptr, warn)) => {
+                fr.governance = true;
+                let node = root_node.at_pointer(ptr).unwrap_or(root_node);
+                let loc = location_in(&fr.source, node.span);
+                let d = if warn {
+                    Diagnostic::warning(rule, msg)
+                } else {
+                    Diagnostic::error(rule, msg)
+                };
+                fr.diags.push(d.at(loc).help(help));
+            }
+        }
+    }
+    fr
 }
 
 type Problem = (&'static str, String, String, &'static str, bool);

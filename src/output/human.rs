@@ -13,11 +13,27 @@ pub struct Sources {
 }
 
 impl Sources {
+    /// Every file of the workspace.
     pub fn new(ws: &Workspace) -> Self {
+        Self::build(ws, |_| true)
+    }
+
+    /// Only the files the diagnostics point at (a clean run copies no text).
+    pub fn for_diagnostics(ws: &Workspace, diags: &[Diagnostic]) -> Self {
+        let wanted: std::collections::HashSet<&str> = diags
+            .iter()
+            .flat_map(|d| d.location.iter().chain(d.related.iter().map(|r| &r.location)))
+            .map(|l| l.file.as_str())
+            .collect();
+        Self::build(ws, |path| wanted.contains(path))
+    }
+
+    fn build(ws: &Workspace, keep: impl Fn(&str) -> bool) -> Self {
         Sources {
             files: ws
                 .files
                 .iter()
+                .filter(|f| keep(&f.path))
                 .map(|f| (f.path.clone(), Arc::new(NamedSource::new(&f.path, f.text.clone()).with_language("yaml"))))
                 .collect(),
         }

@@ -66,7 +66,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         if missing.is_empty() {
             continue;
         }
-        let has_audit = cx.ws.doc(w.doc).root.at_pointer("/spec/audit").is_some();
+        let has_audit = cx.ws.node(w.doc, "/spec/audit").is_some();
         let loc = if has_audit {
             cx.ws.loc(w.doc, "/spec/audit")
         } else {

@@ -36,6 +36,16 @@ crate::declare_rule! {
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let m = cx.model;
     let mut out = Vec::new();
+    // Playbooks of the workflows each agent has a step in: one pass over the steps.
+    let mut playbooks_by_agent: std::collections::HashMap<&str, BTreeSet<&str>> = std::collections::HashMap::new();
+    for w in m.workflows.values() {
+        for s in &w.spec.steps {
+            playbooks_by_agent
+                .entry(s.agent.as_str())
+                .or_default()
+                .extend(w.spec.playbooks.iter().map(|p| p.as_str()));
+        }
+    }
     for a in m.agents.values() {
         if a.spec.mode == Mode::Paused {
             continue;
@@ -44,12 +54,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         if external.is_empty() {
             continue;
         }
-        let mut playbooks: BTreeSet<&str> = BTreeSet::new();
-        for w in m.workflows.values() {
-            if w.spec.steps.iter().any(|s| s.agent == a.name) {
-                playbooks.extend(w.spec.playbooks.iter().map(|p| p.as_str()));
-            }
-        }
+        let mut playbooks: BTreeSet<&str> = playbooks_by_agent.get(a.name.as_str()).cloned().unwrap_or_default();
         playbooks.extend(
             a.spec
                 .monitors
@@ -87,11 +92,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         .subject("can_pause");
         for p in &names {
             if let Some(pb) = m.playbooks.get(*p) {
-                let loc = if cx
-                    .ws
-                    .doc(pb.doc)
-                    .root
-                    .at_pointer("/spec/can_pause")
+                let loc = if cx.ws.node(pb.doc, "/spec/can_pause")
                     .is_some()
                 {
                     cx.ws.loc(pb.doc, "/spec/can_pause")

@@ -54,8 +54,9 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             continue;
         };
         let (cadence, source) = match (review.cadence, policy.and_then(|p| p.spec.review_cadence)) {
-            (Some(c), _) => (c, Some(cx.ws.loc(a.doc, "/spec/review/cadence"))),
-            (None, Some(c)) => (c, policy.map(|p| cx.ws.loc(p.doc, "/spec/review_cadence"))),
+            // Where the cadence comes from; located only if there is a finding.
+            (Some(c), _) => (c, Some((a.doc, "/spec/review/cadence"))),
+            (None, Some(c)) => (c, policy.map(|p| (p.doc, "/spec/review_cadence"))),
             (None, None) => (Cadence::Monthly, None),
         };
         let Some(due) = due_date(last, cadence) else {
@@ -81,8 +82,8 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         .help("review the agent, then set `last_reviewed` to the date of that review")
         .target(format!("agent/{}", a.name))
         .subject("review");
-        if let Some(loc) = source {
-            d = d.related(loc, format!("cadence {}", tick(cadence.as_str())));
+        if let Some((doc, ptr)) = source {
+            d = d.related(cx.ws.loc(doc, ptr), format!("cadence {}", tick(cadence.as_str())));
         }
         out.push(d);
     }
