@@ -333,6 +333,14 @@ fn agents(cx: &EmitContext) -> Value {
     let mut out = Map::new();
     for (name, a) in &m.agents {
         let s = &a.spec;
+        // The workflows this agent has steps in, from the index (not a scan per operation).
+        let agent_wfs: Vec<&crate::model::Workflow> = cx
+            .agent_workflows
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter_map(|w| m.workflows.get(w))
+            .collect();
         let mut ops = Map::new();
         if let Some(ap) = plan.agents.get(name) {
             for (op_id, op) in &ap.operations {
@@ -359,9 +367,9 @@ fn agents(cx: &EmitContext) -> Value {
                     })
                     .collect();
                 // Workflows whose steps perform this operation with this agent.
-                let wfs: Vec<&crate::model::Workflow> = m
-                    .workflows
-                    .values()
+                let wfs: Vec<&crate::model::Workflow> = agent_wfs
+                    .iter()
+                    .copied()
                     .filter(|w| {
                         w.spec
                             .steps
@@ -422,12 +430,7 @@ fn agents(cx: &EmitContext) -> Value {
             .and_then(|r| r.cadence)
             .or(m.policy().review_cadence)
             .map(|c| c.as_str());
-        let workflows: BTreeSet<&str> = m
-            .workflows
-            .values()
-            .filter(|w| w.spec.steps.iter().any(|st| st.agent == *name))
-            .map(|w| w.name.as_str())
-            .collect();
+        let workflows: BTreeSet<&str> = agent_wfs.iter().map(|w| w.name.as_str()).collect();
         out.insert(
             name.clone(),
             json!({

@@ -31,6 +31,17 @@ pub struct EmitContext<'a> {
     pub today: NaiveDate,
     /// `agentgov build --templates DIR`: tera templates that replace the built-in site templates.
     pub templates: Option<&'a Path>,
+    /// The workflows each agent has a step in (an index, so pages stay linear in size).
+    pub agent_workflows: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// Values every page needs, computed once.
+    pub memo: Memo,
+}
+
+/// Lazily computed values shared by emitters.
+#[derive(Default)]
+pub struct Memo {
+    pub tiers: std::sync::OnceLock<serde_json::Value>,
+    pub operation_count: std::sync::OnceLock<usize>,
 }
 
 impl<'a> EmitContext<'a> {
@@ -46,8 +57,20 @@ impl<'a> EmitContext<'a> {
             prompt_hashes: &r.prompt_hashes,
             today,
             templates: None,
+            agent_workflows: agent_workflow_index(&r.model),
+            memo: Memo::default(),
         })
     }
+}
+
+fn agent_workflow_index(m: &Model) -> BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut index: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for w in m.workflows.values() {
+        for s in &w.spec.steps {
+            index.entry(s.agent.clone()).or_default().insert(w.name.clone());
+        }
+    }
+    index
 }
 
 /// A file to write: path relative to the output folder (with `/`), and its bytes.
@@ -55,14 +78,17 @@ pub type Artifact = (String, Vec<u8>);
 
 /// Every artifact of a build, sorted by path.
 pub fn all(cx: &EmitContext) -> Vec<Artifact> {
-    let mut out = Vec::new();
-    out.extend(bundle::emit(cx));
-    out.extend(cedar::emit(cx));
-    out.extend(opa::emit(cx));
-    out.extend(prometheus::emit(cx));
-    out.extend(codeowners::emit(cx));
-    out.extend(site::emit(cx));
-    out.extend(policy_md::emit(cx));
+    use rayon::prelude::*;
+    let emitters: [fn(&EmitContext) -> Vec<Artifact>; 7] = [
+        site::emit,
+        bundle::emit,
+        cedar::emit,
+        opa::emit,
+        prometheus::emit,
+        codeowners::emit,
+        policy_md::emit,
+    ];
+    let mut out: Vec<Artifact> = emitters.par_iter().flat_map_iter(|emit| emit(cx)).collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }

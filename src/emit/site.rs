@@ -257,6 +257,19 @@ struct GroupView {
     members: Vec<String>,
 }
 
+/// Names shown inline in a list repeated per row or per page; the full membership is on the
+/// approvals page.
+const INLINE_NAMES_MAX: usize = 8;
+
+fn cap_names(mut names: Vec<String>) -> Vec<String> {
+    if names.len() > INLINE_NAMES_MAX {
+        let more = names.len() - INLINE_NAMES_MAX;
+        names.truncate(INLINE_NAMES_MAX);
+        names.push(format!("and {more} more"));
+    }
+    names
+}
+
 fn tiers(cx: &EmitContext) -> Vec<TierView> {
     let p = cx.model.policy();
     p.tiers
@@ -273,10 +286,12 @@ fn tiers(cx: &EmitContext) -> Vec<TierView> {
                 .iter()
                 .map(|a| GroupView {
                     id: a.from.clone(),
-                    members: facts::members(cx, &a.from)
-                        .iter()
-                        .map(|m| facts::person_name(cx, m))
-                        .collect(),
+                    members: cap_names(
+                        facts::members(cx, &a.from)
+                            .iter()
+                            .map(|m| facts::person_name(cx, m))
+                            .collect(),
+                    ),
                 })
                 .collect(),
         })
@@ -540,7 +555,11 @@ fn approval_summary(cx: &EmitContext, w: &crate::model::Workflow) -> String {
 }
 
 fn page(tera: &Tera, name: &str, ctx: &Value) -> Result<Vec<u8>, String> {
-    let ctx = tera::Context::from_value(ctx.clone()).map_err(|e| template_error(&e))?;
+    page_owned(tera, name, ctx.clone())
+}
+
+fn page_owned(tera: &Tera, name: &str, ctx: Value) -> Result<Vec<u8>, String> {
+    let ctx = tera::Context::from_value(ctx).map_err(|e| template_error(&e))?;
     tera.render(name, &ctx)
         .map(String::into_bytes)
         .map_err(|e| format!("{name}: {}", template_error(&e)))
@@ -559,6 +578,9 @@ const NAV: &[(&str, &str)] = &[
     ("frameworks.html", "Frameworks"),
     ("rules.html", "Rules"),
 ];
+
+/// Most agents (or workflows) the side list of every page names.
+const SIDE_LIST_MAX: usize = 60;
 
 /// Everything every page gets.
 fn common(
@@ -586,15 +608,20 @@ fn common(
             )
             .collect::<Vec<_>>()),
     );
-    m.insert(
-        "agent_names".into(),
-        json!(cx.model.agents.keys().collect::<Vec<_>>()),
-    );
-    m.insert(
-        "workflow_names".into(),
-        json!(cx.model.workflows.keys().collect::<Vec<_>>()),
-    );
-    m.insert("tiers".into(), json!(tiers(cx)));
+    // The side list links every agent and workflow from every page; past a few dozen that is
+    // quadratic in size, so large repositories list them on the overview only.
+    fn listed<'k, V>(map: &'k BTreeMap<String, V>) -> Vec<&'k String> {
+        if map.len() <= SIDE_LIST_MAX {
+            map.keys().collect()
+        } else {
+            Vec::new()
+        }
+    }
+    m.insert("agent_names".into(), json!(listed(&cx.model.agents)));
+    m.insert("agent_count".into(), json!(cx.model.agents.len()));
+    m.insert("workflow_names".into(), json!(listed(&cx.model.workflows)));
+    m.insert("workflow_count".into(), json!(cx.model.workflows.len()));
+    m.insert("tiers".into(), cx.memo.tiers.get_or_init(|| json!(tiers(cx))).clone());
     m
 }
 
@@ -654,30 +681,29 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>) -> Result<Vec<Artifact>, St
     );
     out.push(("site/index.html".into(), page(&tera, "index.html", &index)?));
 
-    for a in &agents {
-        let ctx = with(
-            common(cx, "../", "", &format!("Agent {}", a.name)),
-            json!({"agent": a, "escalations": escalations(cx), "prohibited": cx.model.policy().prohibited}),
-        );
-        out.push((
-            format!("site/agents/{}.html", a.name),
-            page(&tera, "agent.html", &ctx)?,
-        ));
-    }
-    for w in &workflows {
-        let ctx = with(
-            common(
-                cx,
-                "../",
-                "",
-                &format!("Workflow {}", w["name"].as_str().unwrap_or("")),
-            ),
-            json!({"workflow": w}),
-        );
-        out.push((
-            format!("site/workflows/{}.html", w["name"].as_str().unwrap_or("")),
-            page(&tera, "workflow.html", &ctx)?,
-        ));
+    // One page per agent and per workflow: rendered in parallel, kept in order.
+    use rayon::prelude::*;
+    let esc = escalations(cx);
+    let agent_pages: Vec<Result<Artifact, String>> = agents
+        .par_iter()
+        .map(|a| {
+            let ctx = with(
+                common(cx, "../", "", &format!("Agent {}", a.name)),
+                json!({"agent": a, "escalations": esc, "prohibited": cx.model.policy().prohibited}),
+            );
+            Ok((format!("site/agents/{}.html", a.name), page_owned(&tera, "agent.html", ctx)?))
+        })
+        .collect();
+    let workflow_pages: Vec<Result<Artifact, String>> = workflows
+        .par_iter()
+        .map(|w| {
+            let name = w["name"].as_str().unwrap_or("");
+            let ctx = with(common(cx, "../", "", &format!("Workflow {name}")), json!({"workflow": w}));
+            Ok((format!("site/workflows/{name}.html"), page_owned(&tera, "workflow.html", ctx)?))
+        })
+        .collect();
+    for p in agent_pages.into_iter().chain(workflow_pages) {
+        out.push(p?);
     }
 
     let simple = |file: &str, title: &str, extra: Value| -> Result<Artifact, String> {
@@ -777,6 +803,46 @@ fn approvals(cx: &EmitContext) -> Value {
     })
 }
 
+/// What each person owns, can pause and answers for: one pass over the model, not one per person.
+#[derive(Default)]
+struct PersonIndex<'a> {
+    owns: BTreeMap<&'a str, Vec<Value>>,
+    can_pause: BTreeMap<String, Vec<&'a str>>,
+    rollback: BTreeMap<&'a str, Vec<&'a str>>,
+    playbooks: BTreeMap<&'a str, Vec<&'a str>>,
+    communication: BTreeMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> PersonIndex<'a> {
+    fn new(cx: &'a EmitContext, agents: &'a [AgentView]) -> Self {
+        let mut ix = PersonIndex::default();
+        for a in cx.model.agents.values() {
+            let (b, t) = (&a.spec.owners.business, &a.spec.owners.technical);
+            ix.owns.entry(b.as_str()).or_default().push(json!({"agent": a.name, "as": "business"}));
+            if t != b {
+                ix.owns.entry(t.as_str()).or_default().push(json!({"agent": a.name, "as": "technical"}));
+            }
+        }
+        for a in agents {
+            for p in facts::pausers(cx, &a.name) {
+                ix.can_pause.entry(p).or_default().push(a.name.as_str());
+            }
+        }
+        for w in cx.model.workflows.values() {
+            if let Some(r) = &w.spec.rollback {
+                ix.rollback.entry(r.owner.as_str()).or_default().push(w.name.as_str());
+            }
+        }
+        for p in cx.model.playbooks.values() {
+            ix.playbooks.entry(p.spec.owner.as_str()).or_default().push(p.name.as_str());
+            if let Some(c) = &p.spec.customer_communication {
+                ix.communication.entry(c.owner.as_str()).or_default().push(p.name.as_str());
+            }
+        }
+        ix
+    }
+}
+
 fn accountability(cx: &EmitContext, agents: &[AgentView]) -> Value {
     let rows: Vec<Value> = agents
         .iter()
@@ -792,13 +858,14 @@ fn accountability(cx: &EmitContext, agents: &[AgentView]) -> Value {
             let wfs: Vec<&crate::model::Workflow> = a.workflows.iter().filter_map(|w| cx.model.workflows.get(w)).collect();
             json!({
                 "name": a.name, "business": a.business.name, "technical": a.technical.name,
-                "approvers": approver_groups.iter().map(|g| json!({"group": g, "members": names(cx, facts::members(cx, g))})).collect::<Vec<_>>(),
+                "approvers": approver_groups.iter().map(|g| json!({"group": g, "members": cap_names(names(cx, facts::members(cx, g)))})).collect::<Vec<_>>(),
                 "pausers": a.pausers,
                 "rollback": names(cx, wfs.iter().filter_map(|w| w.spec.rollback.as_ref().map(|r| r.owner.clone()))),
                 "playbook_owners": names(cx, facts::agent_playbooks(cx, &a.name).iter().filter_map(|p| cx.model.playbooks.get(p)).map(|p| p.spec.owner.clone())),
             })
         })
         .collect();
+    let by_person = PersonIndex::new(cx, agents);
     let people: Vec<Value> = cx
         .model
         .people
@@ -817,13 +884,12 @@ fn accountability(cx: &EmitContext, agents: &[AgentView]) -> Value {
             json!({
                 "id": id, "name": pe.person.name, "role": pe.person.role, "email": pe.person.email,
                 "groups": groups,
-                "owns": cx.model.agents.values().filter(|a| &a.spec.owners.business == id || &a.spec.owners.technical == id)
-                    .map(|a| json!({"agent": a.name, "as": if &a.spec.owners.business == id { "business" } else { "technical" }})).collect::<Vec<_>>(),
+                "owns": by_person.owns.get(id.as_str()).cloned().unwrap_or_default(),
                 "approves": approves,
-                "can_pause": cx.model.agents.keys().filter(|a| facts::pausers(cx, a).contains(id)).collect::<Vec<_>>(),
-                "rollback": cx.model.workflows.values().filter(|w| w.spec.rollback.as_ref().is_some_and(|r| &r.owner == id)).map(|w| w.name.clone()).collect::<Vec<_>>(),
-                "playbooks": cx.model.playbooks.values().filter(|p| &p.spec.owner == id).map(|p| p.name.clone()).collect::<Vec<_>>(),
-                "communication": cx.model.playbooks.values().filter(|p| p.spec.customer_communication.as_ref().is_some_and(|c| &c.owner == id)).map(|p| p.name.clone()).collect::<Vec<_>>(),
+                "can_pause": by_person.can_pause.get(id.as_str()).cloned().unwrap_or_default(),
+                "rollback": by_person.rollback.get(id.as_str()).cloned().unwrap_or_default(),
+                "playbooks": by_person.playbooks.get(id.as_str()).cloned().unwrap_or_default(),
+                "communication": by_person.communication.get(id.as_str()).cloned().unwrap_or_default(),
             })
         })
         .collect();
@@ -831,23 +897,32 @@ fn accountability(cx: &EmitContext, agents: &[AgentView]) -> Value {
 }
 
 fn playbooks(cx: &EmitContext) -> Value {
+    // Monitors and workflows by the playbook they name: one pass each, not one per playbook.
+    let mut monitors_of: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    for a in cx.model.agents.values() {
+        for m in &a.spec.monitors {
+            if let Some(p) = m.playbook.as_deref() {
+                monitors_of.entry(p).or_default().push(json!({"agent": a.name, "metric": m.metric.as_str(), "window": m.window, "above": m.above, "then": m.then.map(|t| t.as_str())}));
+            }
+        }
+    }
+    let mut workflows_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for w in cx.model.workflows.values() {
+        for p in &w.spec.playbooks {
+            workflows_of.entry(p.as_str()).or_default().push(w.name.as_str());
+        }
+    }
     let list: Vec<Value> = cx
         .model
         .playbooks
         .values()
         .map(|p| {
             let s = &p.spec;
-            let monitors: Vec<Value> = cx
-                .model
-                .agents
-                .values()
-                .flat_map(|a| {
-                    a.spec
-                        .monitors
-                        .iter()
-                        .filter(|m| m.playbook.as_deref() == Some(p.name.as_str()))
-                        .map(move |m| json!({"agent": a.name, "metric": m.metric.as_str(), "window": m.window, "above": m.above, "then": m.then.map(|t| t.as_str())}))
-                })
+            let monitors: Vec<Value> = monitors_of
+                .get(p.name.as_str())
+                .into_iter()
+                .flatten()
+                .cloned()
                 .collect();
             json!({
                 "name": p.name, "description": p.metadata.description, "file": facts::file_of(cx, p.doc),
@@ -855,7 +930,7 @@ fn playbooks(cx: &EmitContext) -> Value {
                 "can_pause": names(cx, s.can_pause.iter().cloned()), "containment": s.containment, "rollback": s.rollback,
                 "communication": s.customer_communication.as_ref().map(|c| json!({"when": c.when, "owner": facts::person_name(cx, &c.owner)})),
                 "postmortem": s.postmortem,
-                "workflows": cx.model.workflows.values().filter(|w| w.spec.playbooks.contains(&p.name)).map(|w| w.name.clone()).collect::<Vec<_>>(),
+                "workflows": workflows_of.get(p.name.as_str()).cloned().unwrap_or_default(),
                 "monitors": monitors,
             })
         })

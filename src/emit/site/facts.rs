@@ -232,13 +232,41 @@ fn op_row(cx: &EmitContext, op: &OpId, why: Vec<String>) -> OpRow {
     }
 }
 
+/// Up to this many operations in the repository, every agent page weighs every one of them.
+const ALL_OPERATIONS_MAX: usize = 100;
+
 /// DESIGN: "the four lists", computed with `decide` on every operation, no context.
 pub fn agent_ops(cx: &EmitContext, agent: &str) -> AgentOps {
     let mut by_tier = vec![Vec::new(); cx.plan.tiers.len()];
     let mut never = Vec::new();
     let mut other_denied = 0;
     let granted = cx.plan.agents.get(agent).map(|a| &a.operations);
-    for (op, _) in cx.model.all_operations() {
+    // Every operation of every connector, while that stays small; in a large repository the
+    // connectors the agent is granted anything on (the rest are counted as denied), so that
+    // pages stay linear in the size of the repository.
+    let total = *cx.memo.operation_count.get_or_init(|| cx.model.all_operations().count());
+    let considered: Vec<OpId> = if total <= ALL_OPERATIONS_MAX {
+        cx.model.all_operations().map(|(op, _)| op).collect()
+    } else {
+        let connectors: BTreeSet<&str> = granted
+            .map(|g| g.keys().filter_map(|k| k.split('.').next()).collect())
+            .unwrap_or_default();
+        connectors
+            .iter()
+            .filter_map(|c| cx.model.connectors.get(*c))
+            .flat_map(|conn| {
+                conn.spec.resources.iter().flat_map(move |(r, res)| {
+                    res.operations.keys().map(move |o| OpId {
+                        connector: conn.name.clone(),
+                        resource: r.clone(),
+                        operation: o.clone(),
+                    })
+                })
+            })
+            .collect()
+    };
+    other_denied += total - considered.len();
+    for op in considered {
         let d = decide(cx, agent, &op.to_string(), None, None);
         let why: Vec<String> = d.reasons.iter().map(|r| reason_text(cx, r)).collect();
         match d.effect {
@@ -304,6 +332,13 @@ pub struct Reach {
 
 /// The concrete resources a grant pattern covers.
 fn grant_resources(cx: &EmitContext, pattern: &str) -> Vec<String> {
+    // A plain `connector.resource` is a lookup; only `*` patterns scan the connectors.
+    if !pattern.contains('*') {
+        return match pattern.split_once('.') {
+            Some((c, r)) if cx.model.resource(c, r).is_some() => vec![pattern.to_string()],
+            _ => Vec::new(),
+        };
+    }
     let mut out = Vec::new();
     for (cn, c) in &cx.model.connectors {
         for rn in c.spec.resources.keys() {
@@ -646,12 +681,7 @@ pub fn agent_playbooks(cx: &EmitContext, agent: &str) -> BTreeSet<String> {
 }
 
 pub fn agent_workflows(cx: &EmitContext, agent: &str) -> BTreeSet<String> {
-    cx.model
-        .workflows
-        .values()
-        .filter(|w| w.spec.steps.iter().any(|s| s.agent == agent))
-        .map(|w| w.name.clone())
-        .collect()
+    cx.agent_workflows.get(agent).cloned().unwrap_or_default()
 }
 
 /// Does an agent have an operation with external effect granted (directly)?
