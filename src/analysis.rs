@@ -49,7 +49,8 @@ impl Checked {
 pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::LoadError> {
     // Loading and schema validation run together, file by file in parallel, so that a parse
     // tree is validated and deserialized while at hand and then dropped.
-    let (ws, mut diags, checked_docs) = load::load_with(root, &opts.load, &crate::schema::validate_view)?;
+    let (ws, mut diags, checked_docs) =
+        load::load_with(root, &opts.load, &crate::schema::validate_view)?;
     let mut typed = Vec::with_capacity(checked_docs.len());
     for (t, d) in checked_docs {
         typed.push(t);
@@ -68,7 +69,10 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::Lo
         diagnostics: Vec::new(),
         analyzed: false,
     };
-    let has_policy = checked.resolved.as_ref().is_some_and(|r| r.model.policy.is_some());
+    let has_policy = checked
+        .resolved
+        .as_ref()
+        .is_some_and(|r| r.model.policy.is_some());
     if !structural_errors && has_policy {
         let r = checked.resolved.as_ref().expect("set above");
         let p = plan(&r.model);
@@ -137,6 +141,9 @@ pub fn waive(d: &mut Diagnostic, w: &crate::model::Waiver, ws: &Workspace) {
         "waived until {} by {}: {}",
         w.spec.expires,
         tick(&w.spec.approved_by),
-        w.spec.justification.as_deref().unwrap_or("(no justification)")
+        w.spec
+            .justification
+            .as_deref()
+            .unwrap_or("(no justification)")
     ));
 }

@@ -77,7 +77,9 @@ impl CommonArgs {
         };
         CheckOptions {
             load,
-            today: self.today.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+            today: self
+                .today
+                .unwrap_or_else(|| chrono::Utc::now().date_naive()),
         }
     }
 }
@@ -104,7 +106,8 @@ pub struct CheckArgs {
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date (YYYY-MM-DD)"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date (YYYY-MM-DD)"))
 }
 
 /// Exit codes.

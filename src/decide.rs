@@ -158,12 +158,23 @@ pub struct Choice {
 impl Choice {
     /// Tier rank and reasons without escalations or fields.
     pub fn static_rank(&self) -> usize {
-        self.static_derives.iter().map(|(_, r)| *r).chain([self.gate]).max().unwrap_or(0)
+        self.static_derives
+            .iter()
+            .map(|(_, r)| *r)
+            .chain([self.gate])
+            .max()
+            .unwrap_or(0)
     }
 }
 
-fn class_of<'a>(fields: impl IntoIterator<Item = &'a String>, classes: &BTreeMap<String, usize>) -> Option<usize> {
-    fields.into_iter().filter_map(|f| classes.get(f).copied()).max()
+fn class_of<'a>(
+    fields: impl IntoIterator<Item = &'a String>,
+    classes: &BTreeMap<String, usize>,
+) -> Option<usize> {
+    fields
+        .into_iter()
+        .filter_map(|f| classes.get(f).copied())
+        .max()
 }
 
 /// The data class of an operation's resource when every field (and the resource itself) counts.
@@ -202,13 +213,18 @@ pub fn plan(m: &Model) -> Plan {
             rank: rank(&e.raise_to),
         })
         .collect();
-    let recommend_only_rank = m.tier_rank("review").unwrap_or(1.min(p.tiers.len().saturating_sub(1)));
+    let recommend_only_rank = m
+        .tier_rank("review")
+        .unwrap_or(1.min(p.tiers.len().saturating_sub(1)));
 
     // Steps by (agent, operation).
     let mut steps: BTreeMap<(&str, String), Vec<(&Workflow, &Step)>> = BTreeMap::new();
     for w in m.workflows.values() {
         for s in &w.spec.steps {
-            steps.entry((s.agent.as_str(), s.does.clone())).or_default().push((w, s));
+            steps
+                .entry((s.agent.as_str(), s.does.clone()))
+                .or_default()
+                .push((w, s));
         }
     }
 
@@ -224,7 +240,8 @@ pub fn plan(m: &Model) -> Plan {
     }
 
     let mut agents = BTreeMap::new();
-    let mut class_cache: std::collections::HashMap<(&str, &str), Arc<BTreeMap<String, usize>>> = std::collections::HashMap::new();
+    let mut class_cache: std::collections::HashMap<(&str, &str), Arc<BTreeMap<String, usize>>> =
+        std::collections::HashMap::new();
     for a in m.agents.values() {
         let mut operations = BTreeMap::new();
         let candidates: Vec<usize> = if a.spec.grants.iter().any(|g| g.resource.contains('*')) {
@@ -250,13 +267,17 @@ pub fn plan(m: &Model) -> Plan {
                 .iter()
                 .filter(|g| {
                     resource_pattern_matches(&g.resource, &op.connector, &op.resource)
-                        && g.operations.iter().any(|o| segment_matches(o, &op.operation))
+                        && g.operations
+                            .iter()
+                            .any(|o| segment_matches(o, &op.operation))
                 })
                 .collect();
             if covering.is_empty() {
                 continue;
             }
-            let res = m.resource(&op.connector, &op.resource).expect("operation of a known resource");
+            let res = m
+                .resource(&op.connector, &op.resource)
+                .expect("operation of a known resource");
             let field_classes = class_cache
                 .entry((op.connector.as_str(), op.resource.as_str()))
                 .or_insert_with(|| {
@@ -271,7 +292,11 @@ pub fn plan(m: &Model) -> Plan {
             let field_sets: Vec<BTreeSet<String>> = covering
                 .iter()
                 .map(|g| match &g.fields {
-                    Some(fs) => fs.iter().filter(|f| res.fields.contains_key(*f)).cloned().collect(),
+                    Some(fs) => fs
+                        .iter()
+                        .filter(|f| res.fields.contains_key(*f))
+                        .cloned()
+                        .collect(),
                     None => res.fields.keys().cloned().collect(),
                 })
                 .collect();
@@ -282,7 +307,10 @@ pub fn plan(m: &Model) -> Plan {
                 whole_resource_class(res, m)
             };
             let op_id = op.to_string();
-            let op_steps = steps.get(&(a.name.as_str(), op_id.clone())).cloned().unwrap_or_default();
+            let op_steps = steps
+                .get(&(a.name.as_str(), op_id.clone()))
+                .cloned()
+                .unwrap_or_default();
             let make_choice = |chosen: &[(&Workflow, &Step)]| -> Choice {
                 let mut gate = 0;
                 let mut gate_step = None;
@@ -307,8 +335,12 @@ pub fn plan(m: &Model) -> Plan {
                     let w = &d.when;
                     let holds = w.effect.is_none_or(|e| e == spec.effect)
                         && w.reversibility.is_none_or(|r| r == spec.reversibility)
-                        && w.operation.as_ref().is_none_or(|ops| ops.contains(&op.operation))
-                        && w.touches.as_ref().is_none_or(|t| t.iter().any(|x| touches.contains(x)));
+                        && w.operation
+                            .as_ref()
+                            .is_none_or(|ops| ops.contains(&op.operation))
+                        && w.touches
+                            .as_ref()
+                            .is_none_or(|t| t.iter().any(|x| touches.contains(x)));
                     if !holds {
                         continue;
                     }
@@ -406,7 +438,9 @@ pub fn escalation_holds(e: &EscalationPlan, context: &BTreeMap<String, FactValue
 impl Plan {
     /// The choice of steps a request selects.
     pub fn choice<'a>(&self, op: &'a OpPlan, workflow: Option<&str>) -> &'a Choice {
-        workflow.and_then(|w| op.workflows.get(w)).unwrap_or(&op.default)
+        workflow
+            .and_then(|w| op.workflows.get(w))
+            .unwrap_or(&op.default)
     }
 
     /// DESIGN §3.
@@ -421,7 +455,11 @@ impl Plan {
             return deny("not-granted");
         };
         if let Some(fields) = &req.fields {
-            if !op.field_sets.iter().any(|set| fields.iter().all(|f| set.contains(f))) {
+            if !op
+                .field_sets
+                .iter()
+                .any(|set| fields.iter().all(|f| set.contains(f)))
+            {
                 return deny("not-granted");
             }
         }
@@ -433,7 +471,10 @@ impl Plan {
         let mut reasons = Vec::new();
         if choice.gate > 0 {
             rank = choice.gate;
-            reasons.push(format!("gate:{}", choice.gate_step.as_deref().unwrap_or("")));
+            reasons.push(format!(
+                "gate:{}",
+                choice.gate_step.as_deref().unwrap_or("")
+            ));
         }
         let class = match &req.fields {
             Some(fields) => class_of(fields, &op.field_classes),
@@ -465,7 +506,11 @@ impl Plan {
             reasons.push("recommend-only".into());
         }
         Decision {
-            effect: if rank == 0 { Outcome::Allow } else { Outcome::Approve },
+            effect: if rank == 0 {
+                Outcome::Allow
+            } else {
+                Outcome::Approve
+            },
             tier: Some(self.tiers[rank].clone()),
             reasons,
         }
@@ -488,8 +533,9 @@ impl Plan {
         match d.effect {
             Outcome::Allow => true,
             Outcome::Deny => false,
-            Outcome::Approve => approvals
-                .is_some_and(|(n, g)| self.approvals_satisfy(d.tier.as_deref().unwrap_or(""), n, g)),
+            Outcome::Approve => approvals.is_some_and(|(n, g)| {
+                self.approvals_satisfy(d.tier.as_deref().unwrap_or(""), n, g)
+            }),
         }
     }
 }

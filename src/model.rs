@@ -591,7 +591,10 @@ pub enum TypedDoc {
 }
 
 impl TypedDoc {
-    pub fn from_json(kind: crate::load::Kind, v: serde_json::Value) -> Result<TypedDoc, serde_json::Error> {
+    pub fn from_json(
+        kind: crate::load::Kind,
+        v: serde_json::Value,
+    ) -> Result<TypedDoc, serde_json::Error> {
         use crate::load::Kind;
         Ok(match kind {
             Kind::Policy => TypedDoc::Policy(serde_json::from_value(v)?),
@@ -731,7 +734,10 @@ impl Model {
     }
 
     pub fn class_rank(&self, class: &str) -> Option<usize> {
-        self.policy().classifications.iter().position(|c| c == class)
+        self.policy()
+            .classifications
+            .iter()
+            .position(|c| c == class)
     }
 
     pub fn resource(&self, connector: &str, resource: &str) -> Option<&ResourceSpec> {

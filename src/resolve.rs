@@ -40,10 +40,13 @@ impl Ctx<'_> {
         let help = suggestion_help(name, candidates, fallback);
         let loc = self.loc(doc, ptr);
         self.diags.push(
-            Diagnostic::error("unknown-reference", format!("unknown {what} {}", tick(name)))
-                .at(loc)
-                .label(format!("no {what} with this id"))
-                .help(help),
+            Diagnostic::error(
+                "unknown-reference",
+                format!("unknown {what} {}", tick(name)),
+            )
+            .at(loc)
+            .label(format!("no {what} with this id"))
+            .help(help),
         );
     }
 }
@@ -59,21 +62,22 @@ fn item<S>(ws: &Workspace, doc: DocId, env: Envelope<S>) -> Item<S> {
 }
 
 /// Inserts into an id-indexed map, reporting a duplicate at both places.
-fn insert_unique<S>(
-    ctx: &mut Ctx,
-    map: &mut BTreeMap<String, Item<S>>,
-    kind: Kind,
-    it: Item<S>,
-) {
+fn insert_unique<S>(ctx: &mut Ctx, map: &mut BTreeMap<String, Item<S>>, kind: Kind, it: Item<S>) {
     if let Some(first) = map.get(&it.name) {
         let first_loc = ctx.loc(first.doc, "/metadata/name");
         let loc = ctx.loc(it.doc, "/metadata/name");
         ctx.diags.push(
-            Diagnostic::error("duplicate-id", format!("duplicate {} {}", kind.slug(), tick(&it.name)))
-                .at(loc)
-                .label("defined again here")
-                .related(first_loc, "first defined here")
-                .help(format!("rename one of them: {} names must be unique", kind.slug())),
+            Diagnostic::error(
+                "duplicate-id",
+                format!("duplicate {} {}", kind.slug(), tick(&it.name)),
+            )
+            .at(loc)
+            .label("defined again here")
+            .related(first_loc, "first defined here")
+            .help(format!(
+                "rename one of them: {} names must be unique",
+                kind.slug()
+            )),
         );
         return;
     }
@@ -82,7 +86,11 @@ fn insert_unique<S>(
 
 /// Resolves the validated documents into the model. `typed[i]` is document `i` deserialized, or
 /// `None` when it failed its schema; `rule_names` are the names waivers and levels may refer to.
-pub fn resolve(ws: &Workspace, typed: Vec<Option<TypedDoc>>, rule_names: &[&str]) -> (Resolved, Vec<Diagnostic>) {
+pub fn resolve(
+    ws: &Workspace,
+    typed: Vec<Option<TypedDoc>>,
+    rule_names: &[&str],
+) -> (Resolved, Vec<Diagnostic>) {
     let mut ctx = Ctx {
         ws,
         diags: Vec::new(),
@@ -136,8 +144,9 @@ pub fn resolve(ws: &Workspace, typed: Vec<Option<TypedDoc>>, rule_names: &[&str]
     let policy_broken = ctx.broken.contains(&(Kind::Policy, String::new()));
     match policies.len() {
         0 if !policy_broken && !ctx.incomplete => ctx.diags.push(
-            Diagnostic::error("missing-policy", "the repository has no `Policy` document")
-                .help("add one document with `kind: Policy` (run `agentgov init` for a starting point)"),
+            Diagnostic::error("missing-policy", "the repository has no `Policy` document").help(
+                "add one document with `kind: Policy` (run `agentgov init` for a starting point)",
+            ),
         ),
         0 => {}
         _ => {
@@ -146,11 +155,14 @@ pub fn resolve(ws: &Workspace, typed: Vec<Option<TypedDoc>>, rule_names: &[&str]
                 let loc = ctx.loc(extra.doc, "/kind");
                 let first_loc = ctx.loc(first.doc, "/kind");
                 ctx.diags.push(
-                    Diagnostic::error("duplicate-policy", format!("a second `Policy` document {}", tick(&extra.name)))
-                        .at(loc)
-                        .label("second Policy")
-                        .related(first_loc, "first Policy")
-                        .help("a repository has exactly one Policy: merge them into one"),
+                    Diagnostic::error(
+                        "duplicate-policy",
+                        format!("a second `Policy` document {}", tick(&extra.name)),
+                    )
+                    .at(loc)
+                    .label("second Policy")
+                    .related(first_loc, "first Policy")
+                    .help("a repository has exactly one Policy: merge them into one"),
                 );
             }
             m.policy = Some(first);
@@ -165,10 +177,13 @@ pub fn resolve(ws: &Workspace, typed: Vec<Option<TypedDoc>>, rule_names: &[&str]
             if let Some(first) = id_places.get(&p.id) {
                 let loc = ctx.loc(*doc, &ptr);
                 ctx.diags.push(
-                    Diagnostic::error("duplicate-id", format!("duplicate person or group {}", tick(&p.id)))
-                        .at(loc)
-                        .related(first.clone(), "first defined here")
-                        .help("people and groups share one namespace: rename one of them"),
+                    Diagnostic::error(
+                        "duplicate-id",
+                        format!("duplicate person or group {}", tick(&p.id)),
+                    )
+                    .at(loc)
+                    .related(first.clone(), "first defined here")
+                    .help("people and groups share one namespace: rename one of them"),
                 );
                 continue;
             }
@@ -189,10 +204,13 @@ pub fn resolve(ws: &Workspace, typed: Vec<Option<TypedDoc>>, rule_names: &[&str]
             if let Some(first) = id_places.get(&g.id) {
                 let loc = ctx.loc(*doc, &ptr);
                 ctx.diags.push(
-                    Diagnostic::error("duplicate-id", format!("duplicate person or group {}", tick(&g.id)))
-                        .at(loc)
-                        .related(first.clone(), "first defined here")
-                        .help("people and groups share one namespace: rename one of them"),
+                    Diagnostic::error(
+                        "duplicate-id",
+                        format!("duplicate person or group {}", tick(&g.id)),
+                    )
+                    .at(loc)
+                    .related(first.clone(), "first defined here")
+                    .help("people and groups share one namespace: rename one of them"),
                 );
                 continue;
             }
@@ -215,7 +233,14 @@ pub fn resolve(ws: &Workspace, typed: Vec<Option<TypedDoc>>, rule_names: &[&str]
             if !m.people.contains_key(member) && !team_broken {
                 let ptr = format!("/spec/groups/{}/members/{j}", g.index);
                 let names: Vec<&str> = m.people.keys().map(|s| s.as_str()).collect();
-                ctx.unknown(g.doc, &ptr, "person", member, names, "add the person to `spec.people` of a Team".into());
+                ctx.unknown(
+                    g.doc,
+                    &ptr,
+                    "person",
+                    member,
+                    names,
+                    "add the person to `spec.people` of a Team".into(),
+                );
             }
         }
     }
@@ -263,7 +288,14 @@ impl Refs<'_> {
             return;
         }
         let names = self.m.people.keys().map(|s| s.as_str());
-        ctx.unknown(doc, ptr, "person", id, names, "add the person to `spec.people` of a Team".into());
+        ctx.unknown(
+            doc,
+            ptr,
+            "person",
+            id,
+            names,
+            "add the person to `spec.people` of a Team".into(),
+        );
     }
 
     /// Owners are people: a group or an unknown id is `unknown-owner`.
@@ -280,10 +312,19 @@ impl Refs<'_> {
         } else {
             (
                 format!("{role} {} is not a known person", tick(id)),
-                suggestion_help(id, self.m.people.keys().map(|s| s.as_str()), "add the person to `spec.people` of a Team"),
+                suggestion_help(
+                    id,
+                    self.m.people.keys().map(|s| s.as_str()),
+                    "add the person to `spec.people` of a Team",
+                ),
             )
         };
-        ctx.diags.push(Diagnostic::error("unknown-owner", msg).at(loc).label("not a person").help(help));
+        ctx.diags.push(
+            Diagnostic::error("unknown-owner", msg)
+                .at(loc)
+                .label("not a person")
+                .help(help),
+        );
     }
 
     fn group(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, id: &str) {
@@ -293,14 +334,24 @@ impl Refs<'_> {
         if self.m.people.contains_key(id) {
             let loc = ctx.loc(doc, ptr);
             ctx.diags.push(
-                Diagnostic::error("unknown-reference", format!("{} is a person, expected a group", tick(id)))
-                    .at(loc)
-                    .help("approvals come from groups: make a group with this person as its member"),
+                Diagnostic::error(
+                    "unknown-reference",
+                    format!("{} is a person, expected a group", tick(id)),
+                )
+                .at(loc)
+                .help("approvals come from groups: make a group with this person as its member"),
             );
             return;
         }
         let names = self.m.groups.keys().map(|s| s.as_str());
-        ctx.unknown(doc, ptr, "group", id, names, "add the group to `spec.groups` of a Team".into());
+        ctx.unknown(
+            doc,
+            ptr,
+            "group",
+            id,
+            names,
+            "add the group to `spec.groups` of a Team".into(),
+        );
     }
 
     fn tier(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, id: &str) {
@@ -309,7 +360,13 @@ impl Refs<'_> {
             return;
         }
         let names = p.spec.tiers.iter().map(|t| t.id.as_str());
-        let all = p.spec.tiers.iter().map(|t| tick(&t.id)).collect::<Vec<_>>().join(", ");
+        let all = p
+            .spec
+            .tiers
+            .iter()
+            .map(|t| tick(&t.id))
+            .collect::<Vec<_>>()
+            .join(", ");
         ctx.unknown(doc, ptr, "tier", id, names, format!("tiers are {all}"));
     }
 
@@ -319,8 +376,21 @@ impl Refs<'_> {
             return;
         }
         let names = p.spec.classifications.iter().map(|s| s.as_str());
-        let all = p.spec.classifications.iter().map(tick).collect::<Vec<_>>().join(", ");
-        ctx.unknown(doc, ptr, "classification", id, names, format!("classifications are {all}"));
+        let all = p
+            .spec
+            .classifications
+            .iter()
+            .map(tick)
+            .collect::<Vec<_>>()
+            .join(", ");
+        ctx.unknown(
+            doc,
+            ptr,
+            "classification",
+            id,
+            names,
+            format!("classifications are {all}"),
+        );
     }
 
     fn playbook(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, id: &str) {
@@ -328,7 +398,14 @@ impl Refs<'_> {
             return;
         }
         let names = self.m.playbooks.keys().map(|s| s.as_str());
-        ctx.unknown(doc, ptr, "playbook", id, names, "add a Playbook document with this name".into());
+        ctx.unknown(
+            doc,
+            ptr,
+            "playbook",
+            id,
+            names,
+            "add a Playbook document with this name".into(),
+        );
     }
 
     fn agent(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, id: &str) -> bool {
@@ -337,7 +414,14 @@ impl Refs<'_> {
         }
         if !self.is_broken(ctx, Kind::Agent, id) {
             let names = self.m.agents.keys().map(|s| s.as_str());
-            ctx.unknown(doc, ptr, "agent", id, names, "add an Agent document with this name".into());
+            ctx.unknown(
+                doc,
+                ptr,
+                "agent",
+                id,
+                names,
+                "add an Agent document with this name".into(),
+            );
         }
         false
     }
@@ -347,20 +431,37 @@ impl Refs<'_> {
             return true;
         }
         let names = self.rule_names.iter().copied();
-        ctx.unknown(doc, ptr, "rule", name, names, "`agentgov explain --list` lists every rule".into());
+        ctx.unknown(
+            doc,
+            ptr,
+            "rule",
+            name,
+            names,
+            "`agentgov explain --list` lists every rule".into(),
+        );
         false
     }
 
     /// A `connector.resource` reference, where `*` segments are allowed if `wild`.
     /// Returns the matching (connector, resource) pairs.
-    fn resource(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, r: &str, wild: bool) -> Vec<(String, String)> {
+    fn resource(
+        &self,
+        ctx: &mut Ctx,
+        doc: DocId,
+        ptr: &str,
+        r: &str,
+        wild: bool,
+    ) -> Vec<(String, String)> {
         let mut parts = r.split('.');
         let (Some(c), Some(res), None) = (parts.next(), parts.next(), parts.next()) else {
             let loc = ctx.loc(doc, ptr);
             ctx.diags.push(
-                Diagnostic::error("invalid-value", format!("{} is not a resource reference", tick(r)))
-                    .at(loc)
-                    .help("write `CONNECTOR.RESOURCE`, e.g. `crm.contacts`"),
+                Diagnostic::error(
+                    "invalid-value",
+                    format!("{} is not a resource reference", tick(r)),
+                )
+                .at(loc)
+                .help("write `CONNECTOR.RESOURCE`, e.g. `crm.contacts`"),
             );
             return vec![];
         };
@@ -376,7 +477,14 @@ impl Refs<'_> {
         if c != "*" && !self.m.connectors.contains_key(c) {
             if !self.is_broken(ctx, Kind::Connector, c) {
                 let names = self.m.connectors.keys().map(|s| s.as_str());
-                ctx.unknown(doc, ptr, "connector", c, names, "add a Connector document with this name".into());
+                ctx.unknown(
+                    doc,
+                    ptr,
+                    "connector",
+                    c,
+                    names,
+                    "add a Connector document with this name".into(),
+                );
             }
             return vec![];
         }
@@ -398,7 +506,12 @@ impl Refs<'_> {
                 .m
                 .connectors
                 .iter()
-                .flat_map(|(cn, conn)| conn.spec.resources.keys().map(move |rn| format!("{cn}.{rn}")))
+                .flat_map(|(cn, conn)| {
+                    conn.spec
+                        .resources
+                        .keys()
+                        .map(move |rn| format!("{cn}.{rn}"))
+                })
                 .collect();
             ctx.unknown(
                 doc,
@@ -414,7 +527,13 @@ impl Refs<'_> {
 
     fn resources_of(&self, c: &str) -> String {
         match self.m.connectors.get(c) {
-            Some(conn) => conn.spec.resources.keys().map(|r| tick(format!("{c}.{r}"))).collect::<Vec<_>>().join(", "),
+            Some(conn) => conn
+                .spec
+                .resources
+                .keys()
+                .map(|r| tick(format!("{c}.{r}")))
+                .collect::<Vec<_>>()
+                .join(", "),
             None => "no resources".into(),
         }
     }
@@ -424,22 +543,37 @@ impl Refs<'_> {
         let Some(op) = OpId::parse(s) else {
             let loc = ctx.loc(doc, ptr);
             ctx.diags.push(
-                Diagnostic::error("invalid-value", format!("{} is not an operation reference", tick(s)))
-                    .at(loc)
-                    .help("write `CONNECTOR.RESOURCE.OPERATION`, e.g. `email.campaigns.send`"),
+                Diagnostic::error(
+                    "invalid-value",
+                    format!("{} is not an operation reference", tick(s)),
+                )
+                .at(loc)
+                .help("write `CONNECTOR.RESOURCE.OPERATION`, e.g. `email.campaigns.send`"),
             );
             return None;
         };
         if self.is_broken(ctx, Kind::Connector, &op.connector) {
             return None;
         }
-        if self.resource(ctx, doc, ptr, &op.resource_id(), false).is_empty() {
+        if self
+            .resource(ctx, doc, ptr, &op.resource_id(), false)
+            .is_empty()
+        {
             return None;
         }
         let res = self.m.resource(&op.connector, &op.resource)?;
         if !res.operations.contains_key(&op.operation) {
-            let cands: Vec<String> = res.operations.keys().map(|o| format!("{}.{o}", op.resource_id())).collect();
-            let ops = res.operations.keys().map(tick).collect::<Vec<_>>().join(", ");
+            let cands: Vec<String> = res
+                .operations
+                .keys()
+                .map(|o| format!("{}.{o}", op.resource_id()))
+                .collect();
+            let ops = res
+                .operations
+                .keys()
+                .map(tick)
+                .collect::<Vec<_>>()
+                .join(", ");
             ctx.unknown(
                 doc,
                 ptr,
@@ -453,7 +587,14 @@ impl Refs<'_> {
         Some(op)
     }
 
-    fn fields(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, fields: &[String], resources: &[(String, String)]) {
+    fn fields(
+        &self,
+        ctx: &mut Ctx,
+        doc: DocId,
+        ptr: &str,
+        fields: &[String],
+        resources: &[(String, String)],
+    ) {
         for (i, f) in fields.iter().enumerate() {
             let known = resources.iter().any(|(c, r)| {
                 self.m
@@ -472,7 +613,14 @@ impl Refs<'_> {
                 } else {
                     format!("fields are {all}")
                 };
-                ctx.unknown(doc, &format!("{ptr}/{i}"), "field", f, cands.iter().copied(), fallback);
+                ctx.unknown(
+                    doc,
+                    &format!("{ptr}/{i}"),
+                    "field",
+                    f,
+                    cands.iter().copied(),
+                    fallback,
+                );
             }
         }
     }
@@ -482,19 +630,40 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
     let p = r.m.policy.as_ref().expect("checked");
     let doc = p.doc;
     let spec = &p.spec;
-    dup_ids(ctx, doc, "/spec/tiers", spec.tiers.iter().map(|t| t.id.as_str()), "tier");
-    dup_ids(ctx, doc, "/spec/escalations", spec.escalations.iter().map(|e| e.id.as_str()), "escalation");
+    dup_ids(
+        ctx,
+        doc,
+        "/spec/tiers",
+        spec.tiers.iter().map(|t| t.id.as_str()),
+        "tier",
+    );
+    dup_ids(
+        ctx,
+        doc,
+        "/spec/escalations",
+        spec.escalations.iter().map(|e| e.id.as_str()),
+        "escalation",
+    );
     for (i, t) in spec.tiers.iter().enumerate() {
         for (j, a) in t.approvals.iter().enumerate() {
-            r.group(ctx, doc, &format!("/spec/tiers/{i}/approvals/{j}/from"), &a.from);
+            r.group(
+                ctx,
+                doc,
+                &format!("/spec/tiers/{i}/approvals/{j}/from"),
+                &a.from,
+            );
         }
     }
-    let op_names: BTreeSet<&str> = r
-        .m
-        .connectors
-        .values()
-        .flat_map(|c| c.spec.resources.values().flat_map(|res| res.operations.keys().map(|s| s.as_str())))
-        .collect();
+    let op_names: BTreeSet<&str> =
+        r.m.connectors
+            .values()
+            .flat_map(|c| {
+                c.spec
+                    .resources
+                    .values()
+                    .flat_map(|res| res.operations.keys().map(|s| s.as_str()))
+            })
+            .collect();
     for (i, d) in spec.derive.iter().enumerate() {
         r.tier(ctx, doc, &format!("/spec/derive/{i}/require"), &d.require);
         if let Some(c) = &d.when.data_at_least {
@@ -525,12 +694,24 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
         }
     }
     for (i, e) in spec.escalations.iter().enumerate() {
-        r.tier(ctx, doc, &format!("/spec/escalations/{i}/raise_to"), &e.raise_to);
+        r.tier(
+            ctx,
+            doc,
+            &format!("/spec/escalations/{i}/raise_to"),
+            &e.raise_to,
+        );
         let ptr = format!("/spec/escalations/{i}/when/fact");
         match spec.facts.get(&e.when.fact) {
             None => {
                 let names = spec.facts.keys().map(|s| s.as_str());
-                ctx.unknown(doc, &ptr, "fact", &e.when.fact, names, "declare the fact under `spec.facts`".into());
+                ctx.unknown(
+                    doc,
+                    &ptr,
+                    "fact",
+                    &e.when.fact,
+                    names,
+                    "declare the fact under `spec.facts`".into(),
+                );
             }
             Some(t) if *t != e.when.fact_type() => {
                 let loc = ctx.loc(doc, &ptr);
@@ -545,7 +726,9 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
                         ),
                     )
                     .at(loc)
-                    .help("use `below`/`above` for numbers, `in` for strings and `is` for booleans"),
+                    .help(
+                        "use `below`/`above` for numbers, `in` for strings and `is` for booleans",
+                    ),
                 );
             }
             _ => {}
@@ -557,17 +740,30 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
         if parts.len() != 3 {
             let loc = ctx.loc(doc, &ptr);
             ctx.diags.push(
-                Diagnostic::error("invalid-value", format!("{} is not an operation pattern", tick(&pr.operation)))
-                    .at(loc)
-                    .help("write `CONNECTOR.RESOURCE.OPERATION`, with `*` for any segment"),
+                Diagnostic::error(
+                    "invalid-value",
+                    format!("{} is not an operation pattern", tick(&pr.operation)),
+                )
+                .at(loc)
+                .help("write `CONNECTOR.RESOURCE.OPERATION`, with `*` for any segment"),
             );
             continue;
         }
         if !pr.operation.contains('*') {
             r.operation(ctx, doc, &ptr, &pr.operation);
-        } else if parts[0] != "*" && !r.m.connectors.contains_key(parts[0]) && !r.is_broken(ctx, Kind::Connector, parts[0]) {
+        } else if parts[0] != "*"
+            && !r.m.connectors.contains_key(parts[0])
+            && !r.is_broken(ctx, Kind::Connector, parts[0])
+        {
             let names = r.m.connectors.keys().map(|s| s.as_str());
-            ctx.unknown(doc, &ptr, "connector", parts[0], names, "add a Connector document with this name".into());
+            ctx.unknown(
+                doc,
+                &ptr,
+                "connector",
+                parts[0],
+                names,
+                "add a Connector document with this name".into(),
+            );
         }
     }
     if let Some(a) = &spec.audit {
@@ -578,9 +774,12 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
             if b.min > b.max {
                 let loc = ctx.loc(doc, "/spec/audit/retention_days");
                 ctx.diags.push(
-                    Diagnostic::error("invalid-value", format!("retention `min` {} is above `max` {}", b.min, b.max))
-                        .at(loc)
-                        .help("make `min` at most `max`"),
+                    Diagnostic::error(
+                        "invalid-value",
+                        format!("retention `min` {} is above `max` {}", b.min, b.max),
+                    )
+                    .at(loc)
+                    .help("make `min` at most `max`"),
                 );
             }
         }
@@ -592,7 +791,11 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
             ctx.diags.push(
                 Diagnostic::error("unknown-reference", format!("unknown rule {}", tick(name)))
                     .at(loc)
-                    .help(suggestion_help(name, r.rule_names.iter().copied(), "`agentgov explain --list` lists every rule")),
+                    .help(suggestion_help(
+                        name,
+                        r.rule_names.iter().copied(),
+                        "`agentgov explain --list` lists every rule",
+                    )),
             );
         }
     }
@@ -612,7 +815,13 @@ fn fact_type_name(t: FactType) -> &'static str {
     }
 }
 
-fn dup_ids<'a>(ctx: &mut Ctx, doc: DocId, list_ptr: &str, ids: impl Iterator<Item = &'a str>, what: &str) {
+fn dup_ids<'a>(
+    ctx: &mut Ctx,
+    doc: DocId,
+    list_ptr: &str,
+    ids: impl Iterator<Item = &'a str>,
+    what: &str,
+) {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (i, id) in ids.enumerate() {
         if let Some(first) = seen.get(id) {
@@ -633,8 +842,16 @@ fn dup_ids<'a>(ctx: &mut Ctx, doc: DocId, list_ptr: &str, ids: impl Iterator<Ite
 fn check_connectors(ctx: &mut Ctx, r: &Refs) {
     for conn in r.m.connectors.values() {
         for (rn, res) in &conn.spec.resources {
-            let base = format!("/spec/resources/{}", rn.replace('~', "~0").replace('/', "~1"));
-            r.classification(ctx, conn.doc, &format!("{base}/classification"), &res.classification);
+            let base = format!(
+                "/spec/resources/{}",
+                rn.replace('~', "~0").replace('/', "~1")
+            );
+            r.classification(
+                ctx,
+                conn.doc,
+                &format!("{base}/classification"),
+                &res.classification,
+            );
             for (f, class) in &res.fields {
                 r.classification(ctx, conn.doc, &format!("{base}/fields/{f}"), class);
             }
@@ -645,6 +862,7 @@ fn check_connectors(ctx: &mut Ctx, r: &Refs) {
     }
 }
 
+#[allow(clippy::result_large_err)] // see `check_prompt`
 fn check_agents(ctx: &mut Ctx, r: &Refs) -> BTreeMap<String, String> {
     use rayon::prelude::*;
     let mut hashes = BTreeMap::new();
@@ -654,12 +872,29 @@ fn check_agents(ctx: &mut Ctx, r: &Refs) -> BTreeMap<String, String> {
     let agents: Vec<&Agent> = r.m.agents.values().collect();
     let prompts: Vec<Option<Result<String, Diagnostic>>> = agents
         .par_iter()
-        .map(|a| a.spec.prompt.as_ref().map(|p| check_prompt(ws, a.doc, &p.path, canonical_root.as_deref())))
+        .map(|a| {
+            a.spec
+                .prompt
+                .as_ref()
+                .map(|p| check_prompt(ws, a.doc, &p.path, canonical_root.as_deref()))
+        })
         .collect();
     for (a, prompt) in agents.into_iter().zip(prompts) {
         let doc = a.doc;
-        r.owner(ctx, doc, "/spec/owners/business", &a.spec.owners.business, "business owner");
-        r.owner(ctx, doc, "/spec/owners/technical", &a.spec.owners.technical, "technical owner");
+        r.owner(
+            ctx,
+            doc,
+            "/spec/owners/business",
+            &a.spec.owners.business,
+            "business owner",
+        );
+        r.owner(
+            ctx,
+            doc,
+            "/spec/owners/technical",
+            &a.spec.owners.technical,
+            "technical owner",
+        );
         match prompt {
             Some(Ok(h)) => {
                 hashes.insert(a.name.clone(), h);
@@ -677,9 +912,10 @@ fn check_agents(ctx: &mut Ctx, r: &Refs) -> BTreeMap<String, String> {
                 if o == "*" {
                     continue;
                 }
-                let defined = resources
-                    .iter()
-                    .any(|(c, rn)| r.m.resource(c, rn).is_some_and(|res| res.operations.contains_key(o)));
+                let defined = resources.iter().any(|(c, rn)| {
+                    r.m.resource(c, rn)
+                        .is_some_and(|res| res.operations.contains_key(o))
+                });
                 if !defined {
                     let cands: BTreeSet<&str> = resources
                         .iter()
@@ -714,14 +950,26 @@ fn check_agents(ctx: &mut Ctx, r: &Refs) -> BTreeMap<String, String> {
 }
 
 /// Checks that a prompt path stays inside the repository and exists; returns its SHA-256.
-fn check_prompt(ws: &Workspace, doc: DocId, path: &str, canonical_root: Option<&Path>) -> Result<String, Diagnostic> {
+// The error is the finding itself, produced once per agent at most: boxing it buys nothing.
+#[allow(clippy::result_large_err)]
+fn check_prompt(
+    ws: &Workspace,
+    doc: DocId,
+    path: &str,
+    canonical_root: Option<&Path>,
+) -> Result<String, Diagnostic> {
     use sha2::{Digest, Sha256};
     let ptr = "/spec/prompt/path";
     let p = Path::new(path);
     let escapes = p.is_absolute()
         || path.starts_with('/')
         || path.starts_with('\\')
-        || p.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_) | Component::RootDir));
+        || p.components().any(|c| {
+            matches!(
+                c,
+                Component::ParentDir | Component::Prefix(_) | Component::RootDir
+            )
+        });
     if escapes {
         return Err(Diagnostic::error("path-escape", format!("prompt path {} leaves the repository", tick(path)))
             .at(ws.loc(doc, ptr))
@@ -739,40 +987,69 @@ fn check_prompt(ws: &Workspace, doc: DocId, path: &str, canonical_root: Option<&
             )));
     };
     if canonical_root.is_some_and(|root| !canon.starts_with(root)) {
-        return Err(Diagnostic::error("path-escape", format!("prompt path {} links outside the repository", tick(path)))
-            .at(ws.loc(doc, ptr))
-            .label("resolves outside the repository")
-            .help("replace the symbolic link with the prompt file itself"));
+        return Err(Diagnostic::error(
+            "path-escape",
+            format!("prompt path {} links outside the repository", tick(path)),
+        )
+        .at(ws.loc(doc, ptr))
+        .label("resolves outside the repository")
+        .help("replace the symbolic link with the prompt file itself"));
     }
     match std::fs::read(&canon) {
         Ok(bytes) if canon.is_file() => {
             let digest = Sha256::digest(&bytes);
             Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
         }
-        _ => Err(Diagnostic::error("prompt-not-found", format!("prompt {} is not a readable file", tick(path)))
-            .at(ws.loc(doc, ptr))
-            .help("point `prompt.path` at the prompt file")),
+        _ => Err(Diagnostic::error(
+            "prompt-not-found",
+            format!("prompt {} is not a readable file", tick(path)),
+        )
+        .at(ws.loc(doc, ptr))
+        .help("point `prompt.path` at the prompt file")),
     }
 }
 
 fn check_workflows(ctx: &mut Ctx, r: &Refs) {
     for w in r.m.workflows.values() {
         let doc = w.doc;
-        dup_ids(ctx, doc, "/spec/steps", w.spec.steps.iter().map(|s| s.id.as_str()), "step");
+        dup_ids(
+            ctx,
+            doc,
+            "/spec/steps",
+            w.spec.steps.iter().map(|s| s.id.as_str()),
+            "step",
+        );
         for (i, s) in w.spec.steps.iter().enumerate() {
             let sptr = format!("/spec/steps/{i}");
             r.agent(ctx, doc, &format!("{sptr}/agent"), &s.agent);
             r.tier(ctx, doc, &format!("{sptr}/gate"), &s.gate);
             if let Some(op) = r.operation(ctx, doc, &format!("{sptr}/does"), &s.does) {
                 if let Some(fields) = &s.fields {
-                    r.fields(ctx, doc, &format!("{sptr}/fields"), fields, &[(op.connector, op.resource)]);
+                    r.fields(
+                        ctx,
+                        doc,
+                        &format!("{sptr}/fields"),
+                        fields,
+                        &[(op.connector, op.resource)],
+                    );
                 }
             }
         }
         if let Some(rb) = &w.spec.rollback {
-            r.owner(ctx, doc, "/spec/rollback/owner", &rb.owner, "rollback owner");
+            r.owner(
+                ctx,
+                doc,
+                "/spec/rollback/owner",
+                &rb.owner,
+                "rollback owner",
+            );
         }
-        if let Some(c) = w.spec.risk.as_ref().and_then(|risk| risk.data_sensitivity.as_ref()) {
+        if let Some(c) = w
+            .spec
+            .risk
+            .as_ref()
+            .and_then(|risk| risk.data_sensitivity.as_ref())
+        {
             r.classification(ctx, doc, "/spec/risk/data_sensitivity", c);
         }
         for (i, p) in w.spec.playbooks.iter().enumerate() {
@@ -788,7 +1065,13 @@ fn check_playbooks(ctx: &mut Ctx, r: &Refs) {
             r.person(ctx, p.doc, &format!("/spec/can_pause/{i}"), who);
         }
         if let Some(cc) = &p.spec.customer_communication {
-            r.owner(ctx, p.doc, "/spec/customer_communication/owner", &cc.owner, "communication owner");
+            r.owner(
+                ctx,
+                p.doc,
+                "/spec/customer_communication/owner",
+                &cc.owner,
+                "communication owner",
+            );
         }
     }
 }
@@ -804,14 +1087,27 @@ fn check_tests(ctx: &mut Ctx, r: &Refs) {
                 r.agent(ctx, t.doc, &format!("{cptr}/agent"), &c.agent);
                 if let Some(op) = r.operation(ctx, t.doc, &format!("{cptr}/does"), &c.does) {
                     if let Some(fields) = &c.fields {
-                        r.fields(ctx, t.doc, &format!("{cptr}/fields"), fields, &[(op.connector, op.resource)]);
+                        r.fields(
+                            ctx,
+                            t.doc,
+                            &format!("{cptr}/fields"),
+                            fields,
+                            &[(op.connector, op.resource)],
+                        );
                     }
                 }
             }
             if let Some(wf) = &c.workflow {
                 if !r.m.workflows.contains_key(wf) && !r.is_broken(ctx, Kind::Workflow, wf) {
                     let names = r.m.workflows.keys().map(|s| s.as_str());
-                    ctx.unknown(t.doc, &format!("{cptr}/workflow"), "workflow", wf, names, "name a Workflow document".into());
+                    ctx.unknown(
+                        t.doc,
+                        &format!("{cptr}/workflow"),
+                        "workflow",
+                        wf,
+                        names,
+                        "name a Workflow document".into(),
+                    );
                 }
             }
             for (fact, value) in &c.context {
@@ -819,11 +1115,18 @@ fn check_tests(ctx: &mut Ctx, r: &Refs) {
                 match policy.spec.facts.get(fact) {
                     None => {
                         let loc = ctx.ws.key_loc(t.doc, &ptr);
-                        let help = suggestion_help(fact, policy.spec.facts.keys().map(|s| s.as_str()), "declare the fact under the Policy's `spec.facts`");
+                        let help = suggestion_help(
+                            fact,
+                            policy.spec.facts.keys().map(|s| s.as_str()),
+                            "declare the fact under the Policy's `spec.facts`",
+                        );
                         ctx.diags.push(
-                            Diagnostic::error("unknown-reference", format!("unknown fact {}", tick(fact)))
-                                .at(loc)
-                                .help(help),
+                            Diagnostic::error(
+                                "unknown-reference",
+                                format!("unknown fact {}", tick(fact)),
+                            )
+                            .at(loc)
+                            .help(help),
                         );
                     }
                     Some(ty) => {
@@ -837,7 +1140,11 @@ fn check_tests(ctx: &mut Ctx, r: &Refs) {
                             ctx.diags.push(
                                 Diagnostic::error(
                                     "invalid-type",
-                                    format!("fact {} is a {}, found {value}", tick(fact), fact_type_name(*ty)),
+                                    format!(
+                                        "fact {} is a {}, found {value}",
+                                        tick(fact),
+                                        fact_type_name(*ty)
+                                    ),
                                 )
                                 .at(loc)
                                 .help(format!("give a {} value", fact_type_name(*ty))),
@@ -861,18 +1168,39 @@ fn check_waivers(ctx: &mut Ctx, r: &Refs) {
         if target == "policy" {
             continue;
         }
-        let Some((kind, name)) = target.split_once('/') else { continue };
+        let Some((kind, name)) = target.split_once('/') else {
+            continue;
+        };
         let (exists, names): (bool, Vec<&str>) = match kind {
-            "agent" => (r.m.agents.contains_key(name), r.m.agents.keys().map(|s| s.as_str()).collect()),
-            "connector" => (r.m.connectors.contains_key(name), r.m.connectors.keys().map(|s| s.as_str()).collect()),
-            "workflow" => (r.m.workflows.contains_key(name), r.m.workflows.keys().map(|s| s.as_str()).collect()),
-            "playbook" => (r.m.playbooks.contains_key(name), r.m.playbooks.keys().map(|s| s.as_str()).collect()),
+            "agent" => (
+                r.m.agents.contains_key(name),
+                r.m.agents.keys().map(|s| s.as_str()).collect(),
+            ),
+            "connector" => (
+                r.m.connectors.contains_key(name),
+                r.m.connectors.keys().map(|s| s.as_str()).collect(),
+            ),
+            "workflow" => (
+                r.m.workflows.contains_key(name),
+                r.m.workflows.keys().map(|s| s.as_str()).collect(),
+            ),
+            "playbook" => (
+                r.m.playbooks.contains_key(name),
+                r.m.playbooks.keys().map(|s| s.as_str()).collect(),
+            ),
             "team" | "policytest" => (true, vec![]),
             _ => (false, vec![]),
         };
         let k = Kind::ALL.into_iter().find(|k| k.slug() == kind);
         if !exists && !k.is_some_and(|k| r.is_broken(ctx, k, name)) {
-            ctx.unknown(w.doc, "/spec/target", kind, name, names, format!("no {kind} has this name"));
+            ctx.unknown(
+                w.doc,
+                "/spec/target",
+                kind,
+                name,
+                names,
+                format!("no {kind} has this name"),
+            );
         }
     }
 }

@@ -10,14 +10,46 @@ use std::sync::OnceLock;
 
 /// The embedded schemas, by kind, with their file names.
 pub const SCHEMAS: &[(Kind, &str, &str)] = &[
-    (Kind::Policy, "policy.json", include_str!("../schemas/policy.json")),
-    (Kind::Team, "team.json", include_str!("../schemas/team.json")),
-    (Kind::Connector, "connector.json", include_str!("../schemas/connector.json")),
-    (Kind::Agent, "agent.json", include_str!("../schemas/agent.json")),
-    (Kind::Workflow, "workflow.json", include_str!("../schemas/workflow.json")),
-    (Kind::Playbook, "playbook.json", include_str!("../schemas/playbook.json")),
-    (Kind::PolicyTest, "policytest.json", include_str!("../schemas/policytest.json")),
-    (Kind::Waiver, "waiver.json", include_str!("../schemas/waiver.json")),
+    (
+        Kind::Policy,
+        "policy.json",
+        include_str!("../schemas/policy.json"),
+    ),
+    (
+        Kind::Team,
+        "team.json",
+        include_str!("../schemas/team.json"),
+    ),
+    (
+        Kind::Connector,
+        "connector.json",
+        include_str!("../schemas/connector.json"),
+    ),
+    (
+        Kind::Agent,
+        "agent.json",
+        include_str!("../schemas/agent.json"),
+    ),
+    (
+        Kind::Workflow,
+        "workflow.json",
+        include_str!("../schemas/workflow.json"),
+    ),
+    (
+        Kind::Playbook,
+        "playbook.json",
+        include_str!("../schemas/playbook.json"),
+    ),
+    (
+        Kind::PolicyTest,
+        "policytest.json",
+        include_str!("../schemas/policytest.json"),
+    ),
+    (
+        Kind::Waiver,
+        "waiver.json",
+        include_str!("../schemas/waiver.json"),
+    ),
 ];
 
 /// Schemas of outputs, exported beside the input schemas.
@@ -45,7 +77,10 @@ fn compiled(kind: Kind) -> &'static Compiled {
             })
             .collect()
     });
-    let idx = SCHEMAS.iter().position(|(k, _, _)| *k == kind).expect("every kind has a schema");
+    let idx = SCHEMAS
+        .iter()
+        .position(|(k, _, _)| *k == kind)
+        .expect("every kind has a schema");
     &all[idx]
 }
 
@@ -65,9 +100,11 @@ pub fn validate_view(view: &DocView, kind: Kind) -> (Option<TypedDoc>, Vec<Diagn
         Ok(t) => (Some(t), diags),
         Err(e) => (
             None,
-            vec![Diagnostic::error("invalid-value", format!("cannot read this document: {e}"))
-                .at(view.loc(""))
-                .help("check the document against `agentgov schema`")],
+            vec![
+                Diagnostic::error("invalid-value", format!("cannot read this document: {e}"))
+                    .at(view.loc(""))
+                    .help("check the document against `agentgov schema`"),
+            ],
         ),
     }
 }
@@ -120,33 +157,51 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
                         ),
                     };
                     diags.push(
-                        Diagnostic::error("unknown-field", format!("unknown field {} in {}", tick(key), tick(&at)))
-                            .at(view.key_loc(&key_ptr))
-                            .label("unknown field")
-                            .help(help),
+                        Diagnostic::error(
+                            "unknown-field",
+                            format!("unknown field {} in {}", tick(key), tick(&at)),
+                        )
+                        .at(view.key_loc(&key_ptr))
+                        .label("unknown field")
+                        .help(help),
                     );
                 }
                 continue;
             }
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
-                let what = describe(parent_schema.and_then(|s| s.get("properties")).and_then(|p| p.get(name)));
-                Diagnostic::error("missing-field", format!("missing field {} in {}", tick(name), tick(&at)))
-                    .at(view.key_loc(&pointer))
-                    .label(format!("`{name}` is required here"))
-                    .help(match what {
-                        Some(w) => format!("add `{name}`: {w}"),
-                        None => format!("add `{name}`"),
-                    })
+                let what = describe(
+                    parent_schema
+                        .and_then(|s| s.get("properties"))
+                        .and_then(|p| p.get(name)),
+                );
+                Diagnostic::error(
+                    "missing-field",
+                    format!("missing field {} in {}", tick(name), tick(&at)),
+                )
+                .at(view.key_loc(&pointer))
+                .label(format!("`{name}` is required here"))
+                .help(match what {
+                    Some(w) => format!("add `{name}`: {w}"),
+                    None => format!("add `{name}`"),
+                })
             }
             ValidationErrorKind::Type { kind } => {
                 let expected = match kind {
                     TypeKind::Single(t) => article(&t.to_string()),
-                    TypeKind::Multiple(ts) => ts.iter().map(|t| article(&t.to_string())).collect::<Vec<_>>().join(" or "),
+                    TypeKind::Multiple(ts) => ts
+                        .iter()
+                        .map(|t| article(&t.to_string()))
+                        .collect::<Vec<_>>()
+                        .join(" or "),
                 };
                 Diagnostic::error(
                     "invalid-type",
-                    format!("expected {expected} at {}, found {}", tick(&at), json_type(value)),
+                    format!(
+                        "expected {expected} at {}, found {}",
+                        tick(&at),
+                        json_type(value)
+                    ),
                 )
                 .at(view.loc(&pointer))
                 .label(format!("expected {expected}"))
@@ -158,32 +213,53 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
             ValidationErrorKind::Enum { options } => {
                 let opts: Vec<String> = options
                     .as_array()
-                    .map(|a| a.iter().map(|v| v.as_str().map(tick).unwrap_or_else(|| v.to_string())).collect())
+                    .map(|a| {
+                        a.iter()
+                            .map(|v| v.as_str().map(tick).unwrap_or_else(|| v.to_string()))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let got = short(value);
                 let help = match value.and_then(|v| v.as_str()).and_then(|s| {
-                    did_you_mean(s, options.as_array().into_iter().flatten().filter_map(|v| v.as_str()))
+                    did_you_mean(
+                        s,
+                        options
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|v| v.as_str()),
+                    )
                 }) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("use one of {}", opts.join(", ")),
                 };
-                Diagnostic::error("invalid-value", format!("{} is not a valid value for {}", tick(got), tick(&at)))
-                    .at(view.loc(&pointer))
-                    .label(format!("expected one of {}", opts.join(", ")))
-                    .help(help)
+                Diagnostic::error(
+                    "invalid-value",
+                    format!("{} is not a valid value for {}", tick(got), tick(&at)),
+                )
+                .at(view.loc(&pointer))
+                .label(format!("expected one of {}", opts.join(", ")))
+                .help(help)
             }
             ValidationErrorKind::Constant { expected_value } => Diagnostic::error(
                 "invalid-value",
-                format!("{} must be {}", tick(&at), tick(short(Some(expected_value)))),
+                format!(
+                    "{} must be {}",
+                    tick(&at),
+                    tick(short(Some(expected_value)))
+                ),
             )
             .at(view.loc(&pointer))
             .help(format!("write {}", tick(short(Some(expected_value))))),
             ValidationErrorKind::Pattern { pattern } => {
                 let (what, help) = pattern_meaning(pattern);
-                Diagnostic::error("invalid-value", format!("{} is not {what}", tick(short(value))))
-                    .at(view.loc(&pointer))
-                    .label(format!("expected {what}"))
-                    .help(help)
+                Diagnostic::error(
+                    "invalid-value",
+                    format!("{} is not {what}", tick(short(value))),
+                )
+                .at(view.loc(&pointer))
+                .label(format!("expected {what}"))
+                .help(help)
             }
             ValidationErrorKind::Format { format } => Diagnostic::error(
                 "invalid-value",
@@ -196,46 +272,83 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
             } else {
                 format!("write a valid {format}")
             }),
-            ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
-                Diagnostic::error("invalid-value", format!("{} is below the minimum {limit} for {}", tick(short(value)), tick(&at)))
-                    .at(view.loc(&pointer))
-                    .help(format!("use a value of at least {limit}"))
-            }
-            ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => {
-                Diagnostic::error("invalid-value", format!("{} is above the maximum {limit} for {}", tick(short(value)), tick(&at)))
-                    .at(view.loc(&pointer))
-                    .help(format!("use a value of at most {limit}"))
-            }
+            ValidationErrorKind::Minimum { limit }
+            | ValidationErrorKind::ExclusiveMinimum { limit } => Diagnostic::error(
+                "invalid-value",
+                format!(
+                    "{} is below the minimum {limit} for {}",
+                    tick(short(value)),
+                    tick(&at)
+                ),
+            )
+            .at(view.loc(&pointer))
+            .help(format!("use a value of at least {limit}")),
+            ValidationErrorKind::Maximum { limit }
+            | ValidationErrorKind::ExclusiveMaximum { limit } => Diagnostic::error(
+                "invalid-value",
+                format!(
+                    "{} is above the maximum {limit} for {}",
+                    tick(short(value)),
+                    tick(&at)
+                ),
+            )
+            .at(view.loc(&pointer))
+            .help(format!("use a value of at most {limit}")),
             ValidationErrorKind::MinItems { limit } => Diagnostic::error(
                 "invalid-value",
-                format!("{} needs at least {limit} item{}", tick(&at), if *limit == 1 { "" } else { "s" }),
+                format!(
+                    "{} needs at least {limit} item{}",
+                    tick(&at),
+                    if *limit == 1 { "" } else { "s" }
+                ),
             )
             .at(view.loc(&pointer))
             .help("add an item or remove the field"),
             ValidationErrorKind::MinProperties { limit } => Diagnostic::error(
                 "invalid-value",
-                format!("{} needs at least {limit} entr{}", tick(&at), if *limit == 1 { "y" } else { "ies" }),
+                format!(
+                    "{} needs at least {limit} entr{}",
+                    tick(&at),
+                    if *limit == 1 { "y" } else { "ies" }
+                ),
             )
             .at(view.loc(&pointer))
             .help("add an entry or remove the field"),
-            ValidationErrorKind::UniqueItems => Diagnostic::error("invalid-value", format!("{} has duplicate items", tick(&at)))
-                .at(view.loc(&pointer))
-                .help("remove the repeated item"),
+            ValidationErrorKind::UniqueItems => Diagnostic::error(
+                "invalid-value",
+                format!("{} has duplicate items", tick(&at)),
+            )
+            .at(view.loc(&pointer))
+            .help("remove the repeated item"),
             ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
-                let what = describe(sub_parent(&c.json, &schema_path)).unwrap_or_else(|| "one of the documented forms".into());
-                Diagnostic::error("invalid-value", format!("{} has an invalid form", tick(&at)))
-                    .at(view.loc(&pointer))
-                    .label("none of the allowed forms")
-                    .help(format!("expected {what}"))
+                let what = describe(sub_parent(&c.json, &schema_path))
+                    .unwrap_or_else(|| "one of the documented forms".into());
+                Diagnostic::error(
+                    "invalid-value",
+                    format!("{} has an invalid form", tick(&at)),
+                )
+                .at(view.loc(&pointer))
+                .label("none of the allowed forms")
+                .help(format!("expected {what}"))
             }
             ValidationErrorKind::PropertyNames { .. } => {
                 Diagnostic::error("invalid-value", format!("{} has an invalid key", tick(&at)))
                     .at(view.loc(&pointer))
                     .help("keys here are lowercase names: letters, digits, `_` and `-`")
             }
-            _ => Diagnostic::error("invalid-value", format!("{} is invalid: {}", tick(&at), lower_first(&err.to_string())))
-                .at(view.loc(&pointer))
-                .help(describe(sub).unwrap_or_else(|| "see `agentgov schema` for the expected form".into())),
+            _ => Diagnostic::error(
+                "invalid-value",
+                format!(
+                    "{} is invalid: {}",
+                    tick(&at),
+                    lower_first(&err.to_string())
+                ),
+            )
+            .at(view.loc(&pointer))
+            .help(
+                describe(sub)
+                    .unwrap_or_else(|| "see `agentgov schema` for the expected form".into()),
+            ),
         };
         diags.push(d);
     }
@@ -389,6 +502,9 @@ fn pattern_meaning(pattern: &str) -> (String, String) {
             "a time window".into(),
             "write a number and a unit: `30m`, `1h`, `7d`, `1w`".into(),
         ),
-        p => (format!("a value matching {}", tick(p)), "see `agentgov schema` for the expected form".into()),
+        p => (
+            format!("a value matching {}", tick(p)),
+            "see `agentgov schema` for the expected form".into(),
+        ),
     }
 }

@@ -28,7 +28,14 @@ fn worked_example_checks_clean_with_exit_0() {
 #[test]
 fn json_output_is_versioned_and_located() {
     let out = agentgov()
-        .args(["check", "tests/fixtures/base", "--today", TODAY, "--format", "json"])
+        .args([
+            "check",
+            "tests/fixtures/base",
+            "--today",
+            TODAY,
+            "--format",
+            "json",
+        ])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(0));
@@ -40,7 +47,11 @@ fn json_output_is_versioned_and_located() {
     let dir = tempfile::tempdir().expect("tmp");
     copy_dir(&root().join("tests/fixtures/base"), dir.path());
     let agents = std::fs::read_to_string(dir.path().join("agents.yaml")).expect("read");
-    std::fs::write(dir.path().join("agents.yaml"), agents.replace("mode: autonomous", "mode: autonomus")).expect("write");
+    std::fs::write(
+        dir.path().join("agents.yaml"),
+        agents.replace("mode: autonomous", "mode: autonomus"),
+    )
+    .expect("write");
     let out = agentgov()
         .args(["check", "--today", TODAY, "--format", "json"])
         .arg(dir.path())
@@ -77,7 +88,12 @@ fn fail_on_warning_makes_warnings_fail() {
     let dir = tempfile::tempdir().expect("tmp");
     copy_dir(&root().join("tests/fixtures/base"), dir.path());
     std::fs::write(dir.path().join("empty.yaml"), "").expect("write");
-    agentgov().args(["check", "--today", TODAY]).arg(dir.path()).assert().code(0).stdout(predicate::str::contains("1 warning"));
+    agentgov()
+        .args(["check", "--today", TODAY])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("1 warning"));
     agentgov()
         .args(["check", "--today", TODAY, "--fail-on", "warning"])
         .arg(dir.path())
@@ -87,7 +103,11 @@ fn fail_on_warning_makes_warnings_fail() {
 
 #[test]
 fn unreadable_input_exits_2() {
-    agentgov().args(["check", "no/such/folder"]).assert().code(2).stderr(predicate::str::contains("cannot read"));
+    agentgov()
+        .args(["check", "no/such/folder"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read"));
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(dir.path().join("bad.yaml"), [0x6b, 0x3a, 0x20, 0xff, 0xfe]).expect("write");
     agentgov()
@@ -100,8 +120,14 @@ fn unreadable_input_exits_2() {
 
 #[test]
 fn bad_usage_exits_2() {
-    agentgov().args(["check", "--format", "xml"]).assert().code(2);
-    agentgov().args(["check", "--today", "2026-13-01"]).assert().code(2);
+    agentgov()
+        .args(["check", "--format", "xml"])
+        .assert()
+        .code(2);
+    agentgov()
+        .args(["check", "--today", "2026-13-01"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -111,28 +137,45 @@ fn explain_prints_the_docs_of_every_name() {
             .args(["explain", r.name])
             .assert()
             .code(0)
-            .stdout(predicate::str::contains("## What it finds").and(predicate::str::contains(r.name)));
+            .stdout(
+                predicate::str::contains("## What it finds").and(predicate::str::contains(r.name)),
+            );
     }
     agentgov()
         .args(["explain", "unknown-refrence"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("did you mean `unknown-reference`?"));
-    agentgov().args(["explain", "--list"]).assert().code(0).stdout(predicate::str::contains("yaml-syntax"));
+        .stderr(predicate::str::contains(
+            "did you mean `unknown-reference`?",
+        ));
+    agentgov()
+        .args(["explain", "--list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("yaml-syntax"));
 }
 
 #[test]
 fn schema_exports_every_schema() {
     let dir = tempfile::tempdir().expect("tmp");
-    agentgov().args(["schema", "--out"]).arg(dir.path()).assert().code(0);
+    agentgov()
+        .args(["schema", "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
     for (_, name, text) in agentgov::schema::SCHEMAS {
-        assert_eq!(std::fs::read_to_string(dir.path().join(name)).expect("written"), *text);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(name)).expect("written"),
+            *text
+        );
     }
     agentgov()
         .args(["schema", "agent"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("https://agentgov.dev/schemas/v1/agent.json"));
+        .stdout(predicate::str::contains(
+            "https://agentgov.dev/schemas/v1/agent.json",
+        ));
 }
 
 #[test]
@@ -141,7 +184,10 @@ fn policy_tests_of_the_worked_example_pass_and_cover_every_grant() {
         .args(["test", "governance", "--today", TODAY, "--coverage"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("every granted operation is exercised").and(predicate::str::contains("0 failed")));
+        .stdout(
+            predicate::str::contains("every granted operation is exercised")
+                .and(predicate::str::contains("0 failed")),
+        );
 }
 
 #[test]
@@ -172,14 +218,25 @@ fn a_failing_policy_test_shows_expected_actual_and_location() {
 #[test]
 fn why_explains_every_reason() {
     agentgov()
-        .args(["why", "campaign-writer", "email.campaigns.send", "governance", "--today", TODAY])
+        .args([
+            "why",
+            "campaign-writer",
+            "email.campaigns.send",
+            "governance",
+            "--today",
+            TODAY,
+        ])
         .assert()
         .code(0)
         .stdout(
             predicate::str::contains("approve: needs tier `two-person`")
-                .and(predicate::str::contains("step `send` of workflow `email-campaign`"))
+                .and(predicate::str::contains(
+                    "step `send` of workflow `email-campaign`",
+                ))
                 .and(predicate::str::contains("derive rule"))
-                .and(predicate::str::contains("2 distinct approver(s) covering `marketing-leads`, `compliance`")),
+                .and(predicate::str::contains(
+                    "2 distinct approver(s) covering `marketing-leads`, `compliance`",
+                )),
         );
     agentgov()
         .args([
@@ -194,14 +251,34 @@ fn why_explains_every_reason() {
         ])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("escalation `low-confidence` holds"));
+        .stdout(predicate::str::contains(
+            "escalation `low-confidence` holds",
+        ));
     agentgov()
-        .args(["why", "campaign-writer", "crm.contacts.read", "governance", "--today", TODAY])
+        .args([
+            "why",
+            "campaign-writer",
+            "crm.contacts.read",
+            "governance",
+            "--today",
+            TODAY,
+        ])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("deny").and(predicate::str::contains("reachable through delegation: campaign-writer → segmenter")));
+        .stdout(
+            predicate::str::contains("deny").and(predicate::str::contains(
+                "reachable through delegation: campaign-writer → segmenter",
+            )),
+        );
     agentgov()
-        .args(["why", "campaign-writer", "email.campaigns.send", "governance", "--context", "confidense=1"])
+        .args([
+            "why",
+            "campaign-writer",
+            "email.campaigns.send",
+            "governance",
+            "--context",
+            "confidense=1",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("did you mean `confidence`?"));
@@ -211,6 +288,10 @@ fn why_explains_every_reason() {
 fn readme_lists_every_rule() {
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
     for r in agentgov::rules::registry() {
-        assert!(readme.contains(&format!("| `{}` |", r.name)), "README.md does not list `{}`", r.name);
+        assert!(
+            readme.contains(&format!("| `{}` |", r.name)),
+            "README.md does not list `{}`",
+            r.name
+        );
     }
 }

@@ -63,7 +63,11 @@ fn options() -> CheckOptions {
 fn base_fixture_is_clean() {
     let c = check(&fixtures().join("base"), &options()).expect("readable");
     assert!(c.analyzed, "rules ran");
-    assert!(c.diagnostics.is_empty(), "base has findings: {:#?}", c.diagnostics);
+    assert!(
+        c.diagnostics.is_empty(),
+        "base has findings: {:#?}",
+        c.diagnostics
+    );
 }
 
 #[test]
@@ -71,8 +75,15 @@ fn worked_example_is_clean() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("governance");
     let c = check(&root, &options()).expect("readable");
     assert!(c.analyzed);
-    let open: Vec<_> = c.diagnostics.iter().filter(|d| d.waived.is_none()).collect();
-    assert!(open.is_empty(), "the worked example has findings: {open:#?}");
+    let open: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.waived.is_none())
+        .collect();
+    assert!(
+        open.is_empty(),
+        "the worked example has findings: {open:#?}"
+    );
 }
 
 #[test]
@@ -85,12 +96,23 @@ fn registry_names_are_unique_kebab_case_and_documented() {
     assert_eq!(before, names.len(), "duplicate rule names");
     for r in &all {
         assert!(
-            r.name.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
+            r.name.split('-').all(|p| !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
             "{} is not kebab-case",
             r.name
         );
-        for section in ["## What it finds", "## Why it matters", "## Example", "## How to fix"] {
-            assert!(r.docs.contains(section), "{} lacks `{section}` in its docs", r.name);
+        for section in [
+            "## What it finds",
+            "## Why it matters",
+            "## Example",
+            "## How to fix",
+        ] {
+            assert!(
+                r.docs.contains(section),
+                "{} lacks `{section}` in its docs",
+                r.name
+            );
         }
         assert!(!r.docs.contains("TODO"), "{} has TODO docs", r.name);
         assert!(!r.summary.is_empty());
@@ -131,20 +153,32 @@ fn fixtures_fail_and_pass() {
         .collect();
     names.sort();
     for name in names {
-        assert!(rules::find(&name).is_some(), "tests/fixtures/{name} names no rule");
+        assert!(
+            rules::find(&name).is_some(),
+            "tests/fixtures/{name} names no rule"
+        );
         let dir = fixtures().join(&name);
         if dir.join("fail").is_dir() {
             let tmp = materialize(&dir.join("fail"));
             let c = check(tmp.path(), &options()).expect("readable");
             if !c.diagnostics.iter().any(|d| d.rule == name) {
-                problems.push(format!("{name}/fail: no `{name}` finding; got {:?}", c.diagnostics.iter().map(|d| d.rule).collect::<Vec<_>>()));
+                problems.push(format!(
+                    "{name}/fail: no `{name}` finding; got {:?}",
+                    c.diagnostics.iter().map(|d| d.rule).collect::<Vec<_>>()
+                ));
             }
             for d in c.diagnostics.iter().filter(|d| d.rule == name) {
                 if d.location.is_none() && name != "missing-policy" {
-                    problems.push(format!("{name}/fail: a finding without a location: {}", d.message));
+                    problems.push(format!(
+                        "{name}/fail: a finding without a location: {}",
+                        d.message
+                    ));
                 }
                 if d.help.is_none() {
-                    problems.push(format!("{name}/fail: a finding without help: {}", d.message));
+                    problems.push(format!(
+                        "{name}/fail: a finding without help: {}",
+                        d.message
+                    ));
                 }
             }
             let human = agentgov::commands::check::human_report(&c, false);

@@ -9,10 +9,22 @@ use std::path::Path;
 fn every_schema_is_a_valid_2020_12_schema_with_a_stable_id() {
     for (kind, name, text) in SCHEMAS {
         let schema: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema", "{name}");
-        assert_eq!(schema["$id"], format!("https://agentgov.dev/schemas/v1/{name}"), "{name}");
-        jsonschema::draft202012::meta::validate(&schema).unwrap_or_else(|e| panic!("{name} is not a valid 2020-12 schema: {e}"));
-        assert_eq!(schema["properties"]["kind"]["const"], kind.name(), "{name} pins its kind");
+        assert_eq!(
+            schema["$schema"], "https://json-schema.org/draft/2020-12/schema",
+            "{name}"
+        );
+        assert_eq!(
+            schema["$id"],
+            format!("https://agentgov.dev/schemas/v1/{name}"),
+            "{name}"
+        );
+        jsonschema::draft202012::meta::validate(&schema)
+            .unwrap_or_else(|e| panic!("{name} is not a valid 2020-12 schema: {e}"));
+        assert_eq!(
+            schema["properties"]["kind"]["const"],
+            kind.name(),
+            "{name} pins its kind"
+        );
     }
 }
 
@@ -24,7 +36,8 @@ fn every_object_in_every_schema_is_closed() {
             Value::Object(o) => {
                 if o.contains_key("properties") {
                     assert!(
-                        o.contains_key("additionalProperties") || o.contains_key("unevaluatedProperties"),
+                        o.contains_key("additionalProperties")
+                            || o.contains_key("unevaluatedProperties"),
                         "{name}{path}: object without additionalProperties"
                     );
                 }
@@ -32,7 +45,10 @@ fn every_object_in_every_schema_is_closed() {
                     walk(child, &format!("{path}/{k}"), name);
                 }
             }
-            Value::Array(a) => a.iter().enumerate().for_each(|(i, c)| walk(c, &format!("{path}/{i}"), name)),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, c)| walk(c, &format!("{path}/{i}"), name)),
             _ => {}
         }
     }
@@ -55,15 +71,31 @@ fn the_worked_example_validates_against_the_schemas_read_by_serde_yaml() {
         for doc in serde_yaml::Deserializer::from_str(&text) {
             let v: Value = serde::Deserialize::deserialize(doc).expect("yaml");
             let kind = v["kind"].as_str().expect("kind");
-            let (_, name, schema) = SCHEMAS.iter().find(|(k, _, _)| k.name() == kind).expect("known kind");
+            let (_, name, schema) = SCHEMAS
+                .iter()
+                .find(|(k, _, _)| k.name() == kind)
+                .expect("known kind");
             let schema: Value = serde_json::from_str(schema).expect("json");
-            let validator = jsonschema::options().should_validate_formats(true).build(&schema).expect("compiles");
-            let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-            assert!(errors.is_empty(), "{} against {name}: {errors:#?}", p.display());
+            let validator = jsonschema::options()
+                .should_validate_formats(true)
+                .build(&schema)
+                .expect("compiles");
+            let errors: Vec<String> = validator
+                .iter_errors(&v)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{} against {name}: {errors:#?}",
+                p.display()
+            );
             seen += 1;
         }
     }
-    assert!(seen >= 25, "expected the whole example, saw {seen} documents");
+    assert!(
+        seen >= 25,
+        "expected the whole example, saw {seen} documents"
+    );
 }
 
 #[test]
@@ -86,7 +118,11 @@ fn schema_errors_point_at_the_offending_yaml_node() {
     assert_eq!(unknown.location.as_ref().expect("loc").column, 7);
     assert_eq!(unknown.help.as_deref(), Some("did you mean `operations`?"));
     let missing = find("missing-field", 9);
-    assert!(missing.message.contains("`operations`"), "{}", missing.message);
+    assert!(
+        missing.message.contains("`operations`"),
+        "{}",
+        missing.message
+    );
     let date = find("invalid-value", 11);
     assert!(date.message.contains("2026-02-30"), "{}", date.message);
     let rate = c

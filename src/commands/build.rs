@@ -395,16 +395,18 @@ fn write_tree(tmp: &Path, artifacts: &[Artifact]) -> Result<(), BuildError> {
     }
     // Files are independent: write and sync them in parallel (syncs dominate a large build).
     use rayon::prelude::*;
-    files.par_iter().try_for_each(|(rel, bytes)| -> Result<(), BuildError> {
-        let path = tmp.join(rel);
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| io("create", &path, e))?;
-        f.write_all(bytes).map_err(|e| io("write", &path, e))?;
-        f.sync_all().map_err(|e| io("sync", &path, e))
-    })?;
+    files
+        .par_iter()
+        .try_for_each(|(rel, bytes)| -> Result<(), BuildError> {
+            let path = tmp.join(rel);
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .map_err(|e| io("create", &path, e))?;
+            f.write_all(bytes).map_err(|e| io("write", &path, e))?;
+            f.sync_all().map_err(|e| io("sync", &path, e))
+        })?;
     // Deepest folders first, so that each folder's entries are on disk before the folder itself.
     let mut order: Vec<&PathBuf> = dirs.iter().collect();
     order.sort_by_key(|d| std::cmp::Reverse(d.components().count()));

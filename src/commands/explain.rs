@@ -18,18 +18,35 @@ pub fn run(a: ExplainArgs) -> i32 {
     match (a.name, a.list) {
         (Some(name), false) => match rules::find(&name) {
             Some(r) => {
-                println!("# {} ({}, {} by default)\n\n{}\n\n{}", r.name, r.group, r.default_severity, r.summary, r.markdown().trim_end());
+                println!(
+                    "# {} ({}, {} by default)\n\n{}\n\n{}",
+                    r.name,
+                    r.group,
+                    r.default_severity,
+                    r.summary,
+                    r.markdown().trim_end()
+                );
                 EXIT_OK
             }
             None => {
-                let help = suggestion_help(&name, rules::names(), "`agentgov explain --list` lists every name");
+                let help = suggestion_help(
+                    &name,
+                    rules::names(),
+                    "`agentgov explain --list` lists every name",
+                );
                 eprintln!("error: unknown diagnostic `{name}`\n  help: {help}");
                 EXIT_UNREADABLE
             }
         },
         _ => {
             for r in rules::registry() {
-                println!("{:<30} {:<16} {:<8} {}", r.name, r.group, r.default_severity.as_str(), r.summary);
+                println!(
+                    "{:<30} {:<16} {:<8} {}",
+                    r.name,
+                    r.group,
+                    r.default_severity.as_str(),
+                    r.summary
+                );
             }
             EXIT_OK
         }

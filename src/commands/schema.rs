@@ -21,7 +21,10 @@ pub fn run(a: SchemaArgs) -> i32 {
             eprintln!("error: cannot create `{}`: {e}", dir.display());
             return EXIT_UNREADABLE;
         }
-        let all = SCHEMAS.iter().map(|(_, n, t)| (*n, *t)).chain(OUTPUT_SCHEMAS.iter().copied());
+        let all = SCHEMAS
+            .iter()
+            .map(|(_, n, t)| (*n, *t))
+            .chain(OUTPUT_SCHEMAS.iter().copied());
         for (name, text) in all {
             let path = dir.join(name);
             if let Err(e) = std::fs::write(&path, text) {
@@ -34,7 +37,9 @@ pub fn run(a: SchemaArgs) -> i32 {
     }
     match a.kind {
         Some(k) => {
-            let kind = Kind::ALL.into_iter().find(|x| x.name().eq_ignore_ascii_case(&k));
+            let kind = Kind::ALL
+                .into_iter()
+                .find(|x| x.name().eq_ignore_ascii_case(&k));
             match kind.and_then(|k| SCHEMAS.iter().find(|(sk, _, _)| *sk == k)) {
                 Some((_, _, text)) => {
                     print!("{text}");

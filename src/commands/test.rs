@@ -41,7 +41,11 @@ pub fn run_cases(c: &crate::analysis::Checked) -> Option<TestRun> {
     let r = c.resolved.as_ref()?;
     let plan = c.plan.as_ref()?;
     let m = &r.model;
-    let mut run = TestRun { passed: 0, failures: vec![], uncovered: vec![] };
+    let mut run = TestRun {
+        passed: 0,
+        failures: vec![],
+        uncovered: vec![],
+    };
     let mut exercised = BTreeSet::new();
     for t in &m.tests {
         for (i, case) in t.spec.cases.iter().enumerate() {
@@ -61,7 +65,9 @@ pub fn run_cases(c: &crate::analysis::Checked) -> Option<TestRun> {
             let ok = match (&case.expect, d.effect) {
                 (Expect::Simple(SimpleExpect::Allow), Outcome::Allow) => true,
                 (Expect::Simple(SimpleExpect::Deny), Outcome::Deny) => true,
-                (Expect::Approve { approve }, Outcome::Approve) => d.tier.as_deref() == Some(approve.as_str()),
+                (Expect::Approve { approve }, Outcome::Approve) => {
+                    d.tier.as_deref() == Some(approve.as_str())
+                }
                 _ => false,
             };
             if ok {
@@ -72,11 +78,19 @@ pub fn run_cases(c: &crate::analysis::Checked) -> Option<TestRun> {
                 Outcome::Approve => format!("approve `{}`", d.tier.as_deref().unwrap_or("")),
                 e => e.as_str().to_string(),
             };
-            let reasons = if d.reasons.is_empty() { "no tier above the weakest applies".to_string() } else { d.reasons.join(", ") };
+            let reasons = if d.reasons.is_empty() {
+                "no tier above the weakest applies".to_string()
+            } else {
+                d.reasons.join(", ")
+            };
             run.failures.push(
                 Diagnostic::error(
                     "test-failed",
-                    format!("case {}: expected {}, got {actual}", tick(&case.name), expect_str(&case.expect)),
+                    format!(
+                        "case {}: expected {}, got {actual}",
+                        tick(&case.name),
+                        expect_str(&case.expect)
+                    ),
                 )
                 .at(c.ws.loc(t.doc, &format!("/spec/cases/{i}/expect")))
                 .label(format!("got {actual}"))
@@ -106,7 +120,8 @@ pub fn run(a: TestArgs) -> i32 {
     if c.has_errors() || c.plan.is_none() {
         print!("{}", super::check::human_report(&c, false));
         eprintln!("error: fix the errors above before running the tests");
-        return super::check::exit_code(&c.diagnostics, crate::cli::FailOn::Error).max(EXIT_FINDINGS);
+        return super::check::exit_code(&c.diagnostics, crate::cli::FailOn::Error)
+            .max(EXIT_FINDINGS);
     }
     let run = run_cases(&c).expect("plan exists");
     match a.format {
@@ -122,12 +137,18 @@ pub fn run(a: TestArgs) -> i32 {
         }
         super::check::Format::Human => {
             let sources = output::human::Sources::for_diagnostics(&c.ws, &run.failures);
-            print!("{}", output::human::render(&run.failures, &sources, super::check::use_color("auto")));
+            print!(
+                "{}",
+                output::human::render(&run.failures, &sources, super::check::use_color("auto"))
+            );
             if a.coverage {
                 if run.uncovered.is_empty() {
                     println!("coverage: every granted operation is exercised by a case");
                 } else {
-                    println!("coverage: {} granted operation(s) exercised by no case:", run.uncovered.len());
+                    println!(
+                        "coverage: {} granted operation(s) exercised by no case:",
+                        run.uncovered.len()
+                    );
                     for (agent, op) in &run.uncovered {
                         println!("  {agent} {op}");
                     }

@@ -28,20 +28,36 @@ pub struct WhyArgs {
 }
 
 /// Parses `fact=value` pairs by the Policy's fact types.
-pub fn parse_context(pairs: &[String], facts: &BTreeMap<String, FactType>) -> Result<BTreeMap<String, FactValue>, String> {
+pub fn parse_context(
+    pairs: &[String],
+    facts: &BTreeMap<String, FactType>,
+) -> Result<BTreeMap<String, FactValue>, String> {
     let mut out = BTreeMap::new();
     for p in pairs {
-        let (k, v) = p.split_once('=').ok_or_else(|| format!("`{p}` is not `fact=value`"))?;
+        let (k, v) = p
+            .split_once('=')
+            .ok_or_else(|| format!("`{p}` is not `fact=value`"))?;
         let value = match facts.get(k) {
             Some(FactType::Bool) => match v {
                 "true" => FactValue::Bool(true),
                 "false" => FactValue::Bool(false),
-                _ => return Err(format!("fact `{k}` is a bool: write `{k}=true` or `{k}=false`")),
+                _ => {
+                    return Err(format!(
+                        "fact `{k}` is a bool: write `{k}=true` or `{k}=false`"
+                    ))
+                }
             },
-            Some(FactType::Number) => FactValue::Number(v.parse().map_err(|_| format!("fact `{k}` is a number, got `{v}`"))?),
+            Some(FactType::Number) => FactValue::Number(
+                v.parse()
+                    .map_err(|_| format!("fact `{k}` is a number, got `{v}`"))?,
+            ),
             Some(FactType::String) => FactValue::String(v.to_string()),
             None => {
-                let help = crate::diag::suggestion_help(k, facts.keys().map(|s| s.as_str()), "the Policy declares no such fact");
+                let help = crate::diag::suggestion_help(
+                    k,
+                    facts.keys().map(|s| s.as_str()),
+                    "the Policy declares no such fact",
+                );
                 return Err(format!("unknown fact `{k}`: {help}"));
             }
         };
@@ -58,7 +74,10 @@ pub fn explain(c: &Checked, req: &Request) -> String {
     let mut out = String::new();
     let verdict = match d.effect {
         Outcome::Allow => "allow".to_string(),
-        Outcome::Approve => format!("approve: needs tier {}", tick(d.tier.as_deref().unwrap_or(""))),
+        Outcome::Approve => format!(
+            "approve: needs tier {}",
+            tick(d.tier.as_deref().unwrap_or(""))
+        ),
         Outcome::Deny => "deny".to_string(),
     };
     out.push_str(&format!("{} {} → {verdict}\n", req.agent, req.operation));
@@ -67,44 +86,82 @@ pub fn explain(c: &Checked, req: &Request) -> String {
         format!("{}:{}:{}", l.file, l.line, l.column)
     };
     let Some(agent) = m.agents.get(&req.agent) else {
-        out.push_str(&format!("  - no agent {} is defined: default deny\n", tick(&req.agent)));
+        out.push_str(&format!(
+            "  - no agent {} is defined: default deny\n",
+            tick(&req.agent)
+        ));
         return out;
     };
-    out.push_str(&format!("  - agent mode: {} ({})\n", agent.spec.mode.as_str(), at(agent.doc, "/spec/mode")));
+    out.push_str(&format!(
+        "  - agent mode: {} ({})\n",
+        agent.spec.mode.as_str(),
+        at(agent.doc, "/spec/mode")
+    ));
     for r in &d.reasons {
         let (code, arg) = r.split_once(':').unwrap_or((r.as_str(), ""));
         let line = match code {
             "agent-paused" => "the agent is paused: every action is denied".to_string(),
             "not-granted" => {
-                let mut s = format!("no grant of {} covers {}", tick(&req.agent), tick(&req.operation));
+                let mut s = format!(
+                    "no grant of {} covers {}",
+                    tick(&req.agent),
+                    tick(&req.operation)
+                );
                 if let Some(f) = &req.fields {
                     s.push_str(&format!(" with fields {}", f.join(", ")));
                 }
                 s.push_str(": default deny");
                 if let (Some(g), Some(op)) = (c.graph.as_ref(), OpId::parse(&req.operation)) {
                     if let Some(path) = g.delegation_path_to(m, &req.agent, &op) {
-                        s.push_str(&format!("\n    it is reachable through delegation: {}", path.join(" → ")));
+                        s.push_str(&format!(
+                            "\n    it is reachable through delegation: {}",
+                            path.join(" → ")
+                        ));
                     }
                 }
                 s
             }
             "prohibited" => {
-                let p = m.policy().prohibited.iter().position(|p| p.operation == arg).unwrap_or(0);
+                let p = m
+                    .policy()
+                    .prohibited
+                    .iter()
+                    .position(|p| p.operation == arg)
+                    .unwrap_or(0);
                 let reason = &m.policy().prohibited[p].reason;
                 format!(
                     "prohibited by {}: {reason} ({})",
                     tick(arg),
-                    at(m.policy.as_ref().expect("policy").doc, &format!("/spec/prohibited/{p}"))
+                    at(
+                        m.policy.as_ref().expect("policy").doc,
+                        &format!("/spec/prohibited/{p}")
+                    )
                 )
             }
             "gate" => {
                 let (wf, step) = arg.split_once('.').unwrap_or((arg, ""));
                 let w = m.workflows.get(wf);
                 let (gate, loc) = w
-                    .and_then(|w| w.spec.steps.iter().position(|s| s.id == step).map(|i| (w, i)))
-                    .map(|(w, i)| (w.spec.steps[i].gate.clone(), at(w.doc, &format!("/spec/steps/{i}/gate"))))
+                    .and_then(|w| {
+                        w.spec
+                            .steps
+                            .iter()
+                            .position(|s| s.id == step)
+                            .map(|i| (w, i))
+                    })
+                    .map(|(w, i)| {
+                        (
+                            w.spec.steps[i].gate.clone(),
+                            at(w.doc, &format!("/spec/steps/{i}/gate")),
+                        )
+                    })
                     .unwrap_or_default();
-                format!("step {} of workflow {} has gate {} ({loc})", tick(step), tick(wf), tick(gate))
+                format!(
+                    "step {} of workflow {} has gate {} ({loc})",
+                    tick(step),
+                    tick(wf),
+                    tick(gate)
+                )
             }
             "derive" => {
                 let i: usize = arg.parse().unwrap_or(0);
@@ -113,18 +170,29 @@ pub fn explain(c: &Checked, req: &Request) -> String {
                     "derive rule #{i} {} requires {} ({})",
                     serde_json::to_string(&rule.when).unwrap_or_default(),
                     tick(&rule.require),
-                    at(m.policy.as_ref().expect("policy").doc, &format!("/spec/derive/{i}"))
+                    at(
+                        m.policy.as_ref().expect("policy").doc,
+                        &format!("/spec/derive/{i}")
+                    )
                 )
             }
             "escalation" => {
-                let i = m.policy().escalations.iter().position(|e| e.id == arg).unwrap_or(0);
+                let i = m
+                    .policy()
+                    .escalations
+                    .iter()
+                    .position(|e| e.id == arg)
+                    .unwrap_or(0);
                 let e = &m.policy().escalations[i];
                 format!(
                     "escalation {} holds ({}) and raises to {} ({})",
                     tick(arg),
                     serde_json::to_string(&e.when).unwrap_or_default(),
                     tick(&e.raise_to),
-                    at(m.policy.as_ref().expect("policy").doc, &format!("/spec/escalations/{i}"))
+                    at(
+                        m.policy.as_ref().expect("policy").doc,
+                        &format!("/spec/escalations/{i}")
+                    )
                 )
             }
             "recommend-only" => format!(
@@ -136,18 +204,32 @@ pub fn explain(c: &Checked, req: &Request) -> String {
         out.push_str(&format!("  - {line}\n"));
     }
     if d.effect == Outcome::Allow {
-        out.push_str("  - no gate, derive rule or escalation asks for more than the weakest tier\n");
+        out.push_str(
+            "  - no gate, derive rule or escalation asks for more than the weakest tier\n",
+        );
     }
-    if agent.spec.mode == Mode::RecommendOnly && d.effect != Outcome::Deny && !d.reasons.iter().any(|r| r == "recommend-only") {
+    if agent.spec.mode == Mode::RecommendOnly
+        && d.effect != Outcome::Deny
+        && !d.reasons.iter().any(|r| r == "recommend-only")
+    {
         out.push_str("  - the agent is recommend-only, but this operation only reads\n");
     }
     if d.effect == Outcome::Approve {
-        if let Some(t) = m.policy().tiers.iter().find(|t| Some(&t.id) == d.tier.as_ref()) {
+        if let Some(t) = m
+            .policy()
+            .tiers
+            .iter()
+            .find(|t| Some(&t.id) == d.tier.as_ref())
+        {
             let groups: Vec<String> = t.approvals.iter().map(|a| tick(&a.from)).collect();
             out.push_str(&format!(
                 "  - to proceed: {} distinct approver(s) covering {}\n",
                 t.approvals.len(),
-                if groups.is_empty() { "no particular group".into() } else { groups.join(", ") }
+                if groups.is_empty() {
+                    "no particular group".into()
+                } else {
+                    groups.join(", ")
+                }
             ));
         }
     }

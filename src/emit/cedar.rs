@@ -609,10 +609,12 @@ impl Gen<'_> {
             op_id,
             match workflow {
                 Some(w) => format!("in workflow {}", comment_text(w)),
-                None if others.is_empty() => match choice.gate_step.as_deref().and_then(|g| g.split_once('.')) {
-                    Some((w, _)) => format!("in workflow {}, or without a workflow", comment_text(w)),
-                    None => "(no workflow has a step for it)".to_string(),
-                },
+                None if others.is_empty() =>
+                    match choice.gate_step.as_deref().and_then(|g| g.split_once('.')) {
+                        Some((w, _)) =>
+                            format!("in workflow {}, or without a workflow", comment_text(w)),
+                        None => "(no workflow has a step for it)".to_string(),
+                    },
                 None =>
                     "outside the workflows with a step for it, or without a workflow".to_string(),
             }

@@ -67,7 +67,10 @@ fn agent_workflow_index(m: &Model) -> BTreeMap<String, std::collections::BTreeSe
     let mut index: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
     for w in m.workflows.values() {
         for s in &w.spec.steps {
-            index.entry(s.agent.clone()).or_default().insert(w.name.clone());
+            index
+                .entry(s.agent.clone())
+                .or_default()
+                .insert(w.name.clone());
         }
     }
     index

@@ -610,7 +610,7 @@ fn common(
     );
     // The side list links every agent and workflow from every page; past a few dozen that is
     // quadratic in size, so large repositories list them on the overview only.
-    fn listed<'k, V>(map: &'k BTreeMap<String, V>) -> Vec<&'k String> {
+    fn listed<V>(map: &BTreeMap<String, V>) -> Vec<&String> {
         if map.len() <= SIDE_LIST_MAX {
             map.keys().collect()
         } else {
@@ -621,7 +621,10 @@ fn common(
     m.insert("agent_count".into(), json!(cx.model.agents.len()));
     m.insert("workflow_names".into(), json!(listed(&cx.model.workflows)));
     m.insert("workflow_count".into(), json!(cx.model.workflows.len()));
-    m.insert("tiers".into(), cx.memo.tiers.get_or_init(|| json!(tiers(cx))).clone());
+    m.insert(
+        "tiers".into(),
+        cx.memo.tiers.get_or_init(|| json!(tiers(cx))).clone(),
+    );
     m
 }
 
@@ -691,15 +694,24 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>) -> Result<Vec<Artifact>, St
                 common(cx, "../", "", &format!("Agent {}", a.name)),
                 json!({"agent": a, "escalations": esc, "prohibited": cx.model.policy().prohibited}),
             );
-            Ok((format!("site/agents/{}.html", a.name), page_owned(&tera, "agent.html", ctx)?))
+            Ok((
+                format!("site/agents/{}.html", a.name),
+                page_owned(&tera, "agent.html", ctx)?,
+            ))
         })
         .collect();
     let workflow_pages: Vec<Result<Artifact, String>> = workflows
         .par_iter()
         .map(|w| {
             let name = w["name"].as_str().unwrap_or("");
-            let ctx = with(common(cx, "../", "", &format!("Workflow {name}")), json!({"workflow": w}));
-            Ok((format!("site/workflows/{name}.html"), page_owned(&tera, "workflow.html", ctx)?))
+            let ctx = with(
+                common(cx, "../", "", &format!("Workflow {name}")),
+                json!({"workflow": w}),
+            );
+            Ok((
+                format!("site/workflows/{name}.html"),
+                page_owned(&tera, "workflow.html", ctx)?,
+            ))
         })
         .collect();
     for p in agent_pages.into_iter().chain(workflow_pages) {
@@ -818,9 +830,15 @@ impl<'a> PersonIndex<'a> {
         let mut ix = PersonIndex::default();
         for a in cx.model.agents.values() {
             let (b, t) = (&a.spec.owners.business, &a.spec.owners.technical);
-            ix.owns.entry(b.as_str()).or_default().push(json!({"agent": a.name, "as": "business"}));
+            ix.owns
+                .entry(b.as_str())
+                .or_default()
+                .push(json!({"agent": a.name, "as": "business"}));
             if t != b {
-                ix.owns.entry(t.as_str()).or_default().push(json!({"agent": a.name, "as": "technical"}));
+                ix.owns
+                    .entry(t.as_str())
+                    .or_default()
+                    .push(json!({"agent": a.name, "as": "technical"}));
             }
         }
         for a in agents {
@@ -830,13 +848,22 @@ impl<'a> PersonIndex<'a> {
         }
         for w in cx.model.workflows.values() {
             if let Some(r) = &w.spec.rollback {
-                ix.rollback.entry(r.owner.as_str()).or_default().push(w.name.as_str());
+                ix.rollback
+                    .entry(r.owner.as_str())
+                    .or_default()
+                    .push(w.name.as_str());
             }
         }
         for p in cx.model.playbooks.values() {
-            ix.playbooks.entry(p.spec.owner.as_str()).or_default().push(p.name.as_str());
+            ix.playbooks
+                .entry(p.spec.owner.as_str())
+                .or_default()
+                .push(p.name.as_str());
             if let Some(c) = &p.spec.customer_communication {
-                ix.communication.entry(c.owner.as_str()).or_default().push(p.name.as_str());
+                ix.communication
+                    .entry(c.owner.as_str())
+                    .or_default()
+                    .push(p.name.as_str());
             }
         }
         ix
@@ -909,7 +936,10 @@ fn playbooks(cx: &EmitContext) -> Value {
     let mut workflows_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for w in cx.model.workflows.values() {
         for p in &w.spec.playbooks {
-            workflows_of.entry(p.as_str()).or_default().push(w.name.as_str());
+            workflows_of
+                .entry(p.as_str())
+                .or_default()
+                .push(w.name.as_str());
         }
     }
     let list: Vec<Value> = cx

@@ -357,15 +357,28 @@ fn discover(root: &Path, canonical_root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic
                     let link = err.path().and_then(|p| std::fs::read_link(p).ok());
                     let (msg, help) = match link {
                         Some(target) => (
-                            format!("{} is a symbolic link to {}, which cannot be read", tick(&path), tick(target.display())),
+                            format!(
+                                "{} is a symbolic link to {}, which cannot be read",
+                                tick(&path),
+                                tick(target.display())
+                            ),
                             "fix or remove the broken link",
                         ),
                         None => {
-                            let why = err.io_error().map(|e| e.kind().to_string()).unwrap_or_else(|| "unknown error".into());
-                            (format!("cannot read {}: {why}", tick(&path)), "check the file's permissions")
+                            let why = err
+                                .io_error()
+                                .map(|e| e.kind().to_string())
+                                .unwrap_or_else(|| "unknown error".into());
+                            (
+                                format!("cannot read {}: {why}", tick(&path)),
+                                "check the file's permissions",
+                            )
                         }
                     };
-                    diags.push(file_diag(&path, Diagnostic::error("unreadable-file", msg).help(help)));
+                    diags.push(file_diag(
+                        &path,
+                        Diagnostic::error("unreadable-file", msg).help(help),
+                    ));
                 }
             }
         }
@@ -415,8 +428,11 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
         Err(err) => {
             diags.push(file_diag(
                 &rel,
-                Diagnostic::error("unreadable-file", format!("cannot read {}: {err}", tick(&rel)))
-                    .help("check the file's permissions"),
+                Diagnostic::error(
+                    "unreadable-file",
+                    format!("cannot read {}: {err}", tick(&rel)),
+                )
+                .help("check the file's permissions"),
             ));
             return ParsedFile {
                 source: empty(&rel),
@@ -487,14 +503,16 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
         let rule = match e.kind {
             YamlErrorKind::Syntax | YamlErrorKind::UnsupportedKey => "yaml-syntax",
             YamlErrorKind::DuplicateKey => "duplicate-key",
-            YamlErrorKind::TooDeep | YamlErrorKind::AliasLimit | YamlErrorKind::TooManyDocuments => {
-                "input-limit"
-            }
+            YamlErrorKind::TooDeep
+            | YamlErrorKind::AliasLimit
+            | YamlErrorKind::TooManyDocuments => "input-limit",
         };
         let help = match e.kind {
             YamlErrorKind::Syntax => "fix the YAML syntax; check indentation and quoting",
             YamlErrorKind::UnsupportedKey => "use a plain string as the key",
-            YamlErrorKind::DuplicateKey => "remove one of the two keys; YAML keeps only one of them",
+            YamlErrorKind::DuplicateKey => {
+                "remove one of the two keys; YAML keeps only one of them"
+            }
             YamlErrorKind::TooDeep => "flatten the document, or raise `--max-depth`",
             YamlErrorKind::AliasLimit => "expand fewer aliases, or raise `--max-alias-nodes`",
             YamlErrorKind::TooManyDocuments => "split the file",
@@ -605,9 +623,16 @@ pub fn load_with<P: Send>(
     Ok((ws, diags, processed))
 }
 
-fn load_file<P>(file_idx: usize, pf: ParsedFile, process: &(dyn Fn(&DocView, Kind) -> P + Sync)) -> FileResult<P> {
+fn load_file<P>(
+    file_idx: usize,
+    pf: ParsedFile,
+    process: &(dyn Fn(&DocView, Kind) -> P + Sync),
+) -> FileResult<P> {
     let mut fr = FileResult {
-        incomplete: pf.diags.iter().any(|d| UNREADABLE_RULES.contains(&d.rule) || d.rule == "yaml-syntax"),
+        incomplete: pf
+            .diags
+            .iter()
+            .any(|d| UNREADABLE_RULES.contains(&d.rule) || d.rule == "yaml-syntax"),
         governance: false,
         docs: Vec::new(),
         ignored: Vec::new(),
@@ -692,7 +717,11 @@ fn classify(root: &Node) -> Classified {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!(
                             "use one of {}",
-                            Kind::ALL.iter().map(|k| tick(k.name())).collect::<Vec<_>>().join(", ")
+                            Kind::ALL
+                                .iter()
+                                .map(|k| tick(k.name()))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     };
                     Classified::Problem((
@@ -708,7 +737,11 @@ fn classify(root: &Node) -> Classified {
                     "missing `kind`".to_string(),
                     format!(
                         "add `kind:` with one of {}",
-                        Kind::ALL.iter().map(|k| tick(k.name())).collect::<Vec<_>>().join(", ")
+                        Kind::ALL
+                            .iter()
+                            .map(|k| tick(k.name()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                     "",
                     false,
@@ -719,11 +752,19 @@ fn classify(root: &Node) -> Classified {
             Some(k) if root.get("spec").is_some() => Classified::Problem((
                 "foreign-api-version",
                 match api {
-                    Some(a) => format!("a {} document with apiVersion {} is not read", tick(k), tick(a)),
+                    Some(a) => format!(
+                        "a {} document with apiVersion {} is not read",
+                        tick(k),
+                        tick(a)
+                    ),
                     None => format!("a {} document without `apiVersion` is not read", tick(k)),
                 },
                 format!("set `apiVersion: {API_VERSION}` if this is an agentgov document"),
-                if api.is_some() { "/apiVersion" } else { "/kind" },
+                if api.is_some() {
+                    "/apiVersion"
+                } else {
+                    "/kind"
+                },
                 true,
             )),
             _ => Classified::Ignored(match api {

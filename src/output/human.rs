@@ -22,7 +22,11 @@ impl Sources {
     pub fn for_diagnostics(ws: &Workspace, diags: &[Diagnostic]) -> Self {
         let wanted: std::collections::HashSet<&str> = diags
             .iter()
-            .flat_map(|d| d.location.iter().chain(d.related.iter().map(|r| &r.location)))
+            .flat_map(|d| {
+                d.location
+                    .iter()
+                    .chain(d.related.iter().map(|r| &r.location))
+            })
             .map(|l| l.file.as_str())
             .collect();
         Self::build(ws, |path| wanted.contains(path))
@@ -34,7 +38,12 @@ impl Sources {
                 .files
                 .iter()
                 .filter(|f| keep(&f.path))
-                .map(|f| (f.path.clone(), Arc::new(NamedSource::new(&f.path, f.text.clone()).with_language("yaml"))))
+                .map(|f| {
+                    (
+                        f.path.clone(),
+                        Arc::new(NamedSource::new(&f.path, f.text.clone()).with_language("yaml")),
+                    )
+                })
                 .collect(),
         }
     }
@@ -76,23 +85,26 @@ impl miette::Diagnostic for Report<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help.as_ref().map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|s| s.as_ref() as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.source.as_ref()?;
-        Some(Box::new(
-            self.spans
-                .iter()
-                .map(|(label, start, end)| LabeledSpan::new(label.clone(), *start, end.saturating_sub(*start))),
-        ))
+        Some(Box::new(self.spans.iter().map(|(label, start, end)| {
+            LabeledSpan::new(label.clone(), *start, end.saturating_sub(*start))
+        })))
     }
 }
 
 fn report<'a>(d: &'a Diagnostic, sources: &Sources) -> (Report<'a>, Vec<Report<'a>>) {
-    let source = d.location.as_ref().and_then(|l| sources.files.get(&l.file).cloned());
+    let source = d
+        .location
+        .as_ref()
+        .and_then(|l| sources.files.get(&l.file).cloned());
     let position = d
         .location
         .as_ref()
@@ -101,22 +113,37 @@ fn report<'a>(d: &'a Diagnostic, sources: &Sources) -> (Report<'a>, Vec<Report<'
     let waived = if d.waived.is_some() { " (waived)" } else { "" };
     let main_file = d.location.as_ref().map(|l| l.file.as_str());
     // Evidence in the same file becomes extra labels; evidence elsewhere, notes of its own.
-    let (same, other): (Vec<_>, Vec<_>) = d.related.iter().partition(|r| Some(r.location.file.as_str()) == main_file);
+    let (same, other): (Vec<_>, Vec<_>) = d
+        .related
+        .iter()
+        .partition(|r| Some(r.location.file.as_str()) == main_file);
     let mut spans: Vec<(Option<String>, usize, usize)> = Vec::new();
     if let Some(l) = source.as_ref().and(d.location.as_ref()) {
         spans.push((d.label.clone(), l.span.start, l.span.end));
     }
     for r in same {
-        spans.push((Some(r.message.clone()), r.location.span.start, r.location.span.end));
+        spans.push((
+            Some(r.message.clone()),
+            r.location.span.start,
+            r.location.span.end,
+        ));
     }
     let main = Report {
         rule: d.rule,
-        severity: if d.waived.is_some() { Severity::Note } else { d.severity },
+        severity: if d.waived.is_some() {
+            Severity::Note
+        } else {
+            d.severity
+        },
         spans,
         source,
         message: format!(
             "{}[{}]: {position}{}{waived}",
-            if d.waived.is_some() { "waived" } else { d.severity.as_str() },
+            if d.waived.is_some() {
+                "waived"
+            } else {
+                d.severity.as_str()
+            },
             d.rule,
             d.message
         ),
@@ -128,8 +155,15 @@ fn report<'a>(d: &'a Diagnostic, sources: &Sources) -> (Report<'a>, Vec<Report<'
             rule: d.rule,
             severity: Severity::Note,
             source: sources.files.get(&r.location.file).cloned(),
-            message: format!("note: {}:{}:{}: {}", r.location.file, r.location.line, r.location.column, r.message),
-            spans: vec![(Some(r.message.clone()), r.location.span.start, r.location.span.end)],
+            message: format!(
+                "note: {}:{}:{}: {}",
+                r.location.file, r.location.line, r.location.column, r.message
+            ),
+            spans: vec![(
+                Some(r.message.clone()),
+                r.location.span.start,
+                r.location.span.end,
+            )],
             help: None,
         })
         .collect();
@@ -138,8 +172,14 @@ fn report<'a>(d: &'a Diagnostic, sources: &Sources) -> (Report<'a>, Vec<Report<'
 
 /// Renders diagnostics; `color` adds ANSI colors.
 pub fn render(diags: &[Diagnostic], sources: &Sources, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     for d in diags {
         let (main, notes) = report(d, sources);

@@ -64,33 +64,33 @@ pub struct Context<'a> {
 
 pub type CheckFn = fn(&Context) -> Vec<Diagnostic>;
 
-pub mod structure;
-pub mod unused_grant;
-pub mod broad_field_access;
-pub mod delegation_escalation;
-pub mod delegation_cycle;
-pub mod data_flow_leak;
-pub mod ungated_irreversible_action;
-pub mod missing_rollback;
-pub mod missing_compensation;
-pub mod gate_below_consequence;
-pub mod tier_understaffed;
-pub mod missing_checklist;
-pub mod no_pause_authority;
-pub mod missing_playbook;
 pub mod audit_fields_missing;
-pub mod retention_out_of_bounds;
-pub mod unmonitored_agent;
+pub mod broad_field_access;
+pub mod data_flow_leak;
+pub mod delegation_cycle;
+pub mod delegation_escalation;
+pub mod gate_below_consequence;
+pub mod missing_checklist;
+pub mod missing_compensation;
+pub mod missing_playbook;
+pub mod missing_rollback;
 pub mod monitor_without_response;
+pub mod no_pause_authority;
+pub mod retention_out_of_bounds;
 pub mod review_overdue;
 pub mod sample_rate_below_policy;
+pub mod structure;
+pub mod tier_understaffed;
+pub mod ungated_irreversible_action;
+pub mod unmonitored_agent;
+pub mod unused_grant;
+pub mod util;
 pub mod waiver_expired;
 pub mod waiver_expiring;
 pub mod waiver_unjustified;
 pub mod waiver_unused;
 pub mod waiver_unwaivable;
 pub mod waivers;
-pub mod util;
 
 /// Rules about waivers, emitted by [`waivers::apply`] after the analysis rules ran.
 pub static WAIVER_RULES: &[&RuleInfo] = &[
@@ -105,24 +105,63 @@ pub static WAIVER_RULES: &[&RuleInfo] = &[
 pub fn analysis_rules() -> Vec<(&'static RuleInfo, CheckFn)> {
     vec![
         (&unused_grant::UNUSED_GRANT, unused_grant::check),
-        (&broad_field_access::BROAD_FIELD_ACCESS, broad_field_access::check),
-        (&delegation_escalation::DELEGATION_ESCALATION, delegation_escalation::check),
+        (
+            &broad_field_access::BROAD_FIELD_ACCESS,
+            broad_field_access::check,
+        ),
+        (
+            &delegation_escalation::DELEGATION_ESCALATION,
+            delegation_escalation::check,
+        ),
         (&delegation_cycle::DELEGATION_CYCLE, delegation_cycle::check),
         (&data_flow_leak::DATA_FLOW_LEAK, data_flow_leak::check),
-        (&ungated_irreversible_action::UNGATED_IRREVERSIBLE_ACTION, ungated_irreversible_action::check),
+        (
+            &ungated_irreversible_action::UNGATED_IRREVERSIBLE_ACTION,
+            ungated_irreversible_action::check,
+        ),
         (&missing_rollback::MISSING_ROLLBACK, missing_rollback::check),
-        (&missing_compensation::MISSING_COMPENSATION, missing_compensation::check),
-        (&gate_below_consequence::GATE_BELOW_CONSEQUENCE, gate_below_consequence::check),
-        (&tier_understaffed::TIER_UNDERSTAFFED, tier_understaffed::check),
-        (&missing_checklist::MISSING_CHECKLIST, missing_checklist::check),
-        (&no_pause_authority::NO_PAUSE_AUTHORITY, no_pause_authority::check),
+        (
+            &missing_compensation::MISSING_COMPENSATION,
+            missing_compensation::check,
+        ),
+        (
+            &gate_below_consequence::GATE_BELOW_CONSEQUENCE,
+            gate_below_consequence::check,
+        ),
+        (
+            &tier_understaffed::TIER_UNDERSTAFFED,
+            tier_understaffed::check,
+        ),
+        (
+            &missing_checklist::MISSING_CHECKLIST,
+            missing_checklist::check,
+        ),
+        (
+            &no_pause_authority::NO_PAUSE_AUTHORITY,
+            no_pause_authority::check,
+        ),
         (&missing_playbook::MISSING_PLAYBOOK, missing_playbook::check),
-        (&audit_fields_missing::AUDIT_FIELDS_MISSING, audit_fields_missing::check),
-        (&retention_out_of_bounds::RETENTION_OUT_OF_BOUNDS, retention_out_of_bounds::check),
-        (&unmonitored_agent::UNMONITORED_AGENT, unmonitored_agent::check),
-        (&monitor_without_response::MONITOR_WITHOUT_RESPONSE, monitor_without_response::check),
+        (
+            &audit_fields_missing::AUDIT_FIELDS_MISSING,
+            audit_fields_missing::check,
+        ),
+        (
+            &retention_out_of_bounds::RETENTION_OUT_OF_BOUNDS,
+            retention_out_of_bounds::check,
+        ),
+        (
+            &unmonitored_agent::UNMONITORED_AGENT,
+            unmonitored_agent::check,
+        ),
+        (
+            &monitor_without_response::MONITOR_WITHOUT_RESPONSE,
+            monitor_without_response::check,
+        ),
         (&review_overdue::REVIEW_OVERDUE, review_overdue::check),
-        (&sample_rate_below_policy::SAMPLE_RATE_BELOW_POLICY, sample_rate_below_policy::check),
+        (
+            &sample_rate_below_policy::SAMPLE_RATE_BELOW_POLICY,
+            sample_rate_below_policy::check,
+        ),
     ]
 }
 

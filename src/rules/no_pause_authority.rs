@@ -37,7 +37,8 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let m = cx.model;
     let mut out = Vec::new();
     // Playbooks of the workflows each agent has a step in: one pass over the steps.
-    let mut playbooks_by_agent: std::collections::HashMap<&str, BTreeSet<&str>> = std::collections::HashMap::new();
+    let mut playbooks_by_agent: std::collections::HashMap<&str, BTreeSet<&str>> =
+        std::collections::HashMap::new();
     for w in m.workflows.values() {
         for s in &w.spec.steps {
             playbooks_by_agent
@@ -54,7 +55,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         if external.is_empty() {
             continue;
         }
-        let mut playbooks: BTreeSet<&str> = playbooks_by_agent.get(a.name.as_str()).cloned().unwrap_or_default();
+        let mut playbooks: BTreeSet<&str> = playbooks_by_agent
+            .get(a.name.as_str())
+            .cloned()
+            .unwrap_or_default();
         playbooks.extend(
             a.spec
                 .monitors
@@ -92,9 +96,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         .subject("can_pause");
         for p in &names {
             if let Some(pb) = m.playbooks.get(*p) {
-                let loc = if cx.ws.node(pb.doc, "/spec/can_pause")
-                    .is_some()
-                {
+                let loc = if cx.ws.node(pb.doc, "/spec/can_pause").is_some() {
                     cx.ws.loc(pb.doc, "/spec/can_pause")
                 } else {
                     cx.ws.key_loc(pb.doc, "/spec")

@@ -83,7 +83,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         .target(format!("agent/{}", a.name))
         .subject("review");
         if let Some((doc, ptr)) = source {
-            d = d.related(cx.ws.loc(doc, ptr), format!("cadence {}", tick(cadence.as_str())));
+            d = d.related(
+                cx.ws.loc(doc, ptr),
+                format!("cadence {}", tick(cadence.as_str())),
+            );
         }
         out.push(d);
     }

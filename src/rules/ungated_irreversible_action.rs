@@ -80,7 +80,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             let whereabouts = if weak_workflows.is_empty() {
                 // The default choice: its steps' workflow (all in one, when the plan stores no
                 // per-workflow choices), or none at all.
-                match op.default.gate_step.as_deref().and_then(|g| g.split_once('.')) {
+                match op
+                    .default
+                    .gate_step
+                    .as_deref()
+                    .and_then(|g| g.split_once('.'))
+                {
                     Some((w, _)) => format!("in workflow {}", tick(w)),
                     None => "outside a workflow".to_string(),
                 }

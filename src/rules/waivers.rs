@@ -34,7 +34,12 @@ pub fn apply(cx: &Context, found: &mut [Diagnostic]) -> Vec<Diagnostic> {
                 out.push(
                     Diagnostic::warning(
                         super::waiver_expiring::WAIVER_EXPIRING.name,
-                        format!("waiver {} expires in {left} day{} ({})", tick(&w.name), if left == 1 { "" } else { "s" }, w.spec.expires),
+                        format!(
+                            "waiver {} expires in {left} day{} ({})",
+                            tick(&w.name),
+                            if left == 1 { "" } else { "s" },
+                            w.spec.expires
+                        ),
                     )
                     .at(cx.ws.loc(w.doc, "/spec/expires"))
                     .label("expires soon")
@@ -43,7 +48,11 @@ pub fn apply(cx: &Context, found: &mut [Diagnostic]) -> Vec<Diagnostic> {
                 );
             }
         }
-        if w.spec.justification.as_deref().is_none_or(|j| j.trim().is_empty()) {
+        if w.spec
+            .justification
+            .as_deref()
+            .is_none_or(|j| j.trim().is_empty())
+        {
             out.push(
                 Diagnostic::error(
                     super::waiver_unjustified::WAIVER_UNJUSTIFIED.name,
@@ -72,7 +81,10 @@ pub fn apply(cx: &Context, found: &mut [Diagnostic]) -> Vec<Diagnostic> {
         }
         let mut used = false;
         for d in found.iter_mut() {
-            if d.rule == w.spec.rule && d.target.as_deref() == Some(w.spec.target.as_str()) && d.waived.is_none() {
+            if d.rule == w.spec.rule
+                && d.target.as_deref() == Some(w.spec.target.as_str())
+                && d.waived.is_none()
+            {
                 waive(d, w, cx.ws);
                 used = true;
             }
@@ -81,7 +93,12 @@ pub fn apply(cx: &Context, found: &mut [Diagnostic]) -> Vec<Diagnostic> {
             out.push(
                 Diagnostic::warning(
                     super::waiver_unused::WAIVER_UNUSED.name,
-                    format!("waiver {} matches no {} finding on {}", tick(&w.name), tick(&w.spec.rule), tick(&w.spec.target)),
+                    format!(
+                        "waiver {} matches no {} finding on {}",
+                        tick(&w.name),
+                        tick(&w.spec.rule),
+                        tick(&w.spec.target)
+                    ),
                 )
                 .at(cx.ws.loc(w.doc, "/spec/target"))
                 .label("nothing to waive")

@@ -244,7 +244,10 @@ pub fn agent_ops(cx: &EmitContext, agent: &str) -> AgentOps {
     // Every operation of every connector, while that stays small; in a large repository the
     // connectors the agent is granted anything on (the rest are counted as denied), so that
     // pages stay linear in the size of the repository.
-    let total = *cx.memo.operation_count.get_or_init(|| cx.model.all_operations().count());
+    let total = *cx
+        .memo
+        .operation_count
+        .get_or_init(|| cx.model.all_operations().count());
     let considered: Vec<OpId> = if total <= ALL_OPERATIONS_MAX {
         cx.model.all_operations().map(|(op, _)| op).collect()
     } else {

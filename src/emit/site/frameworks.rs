@@ -156,7 +156,12 @@ fn unused_grants(cx: &EmitContext) -> Vec<String> {
         .model
         .workflows
         .values()
-        .flat_map(|w| w.spec.steps.iter().map(|s| (s.agent.as_str(), s.does.as_str())))
+        .flat_map(|w| {
+            w.spec
+                .steps
+                .iter()
+                .map(|s| (s.agent.as_str(), s.does.as_str()))
+        })
         .collect();
     for (a, ap) in &cx.plan.agents {
         for (op, p) in &ap.operations {
