@@ -488,19 +488,26 @@ impl Refs<'_> {
             }
             return vec![];
         }
-        let found: Vec<(String, String)> = self
-            .m
-            .connectors
-            .iter()
-            .filter(|(cn, _)| segment_matches(c, cn))
-            .flat_map(|(cn, conn)| {
-                conn.spec
-                    .resources
-                    .keys()
-                    .filter(|rn| segment_matches(res, rn))
-                    .map(move |rn| (cn.clone(), rn.clone()))
-            })
-            .collect();
+        // A named connector and resource are lookups; only `*` segments scan.
+        let found: Vec<(String, String)> = if c != "*" && res != "*" {
+            match self.m.resource(c, res) {
+                Some(_) => vec![(c.to_string(), res.to_string())],
+                None => Vec::new(),
+            }
+        } else {
+            self.m
+                .connectors
+                .iter()
+                .filter(|(cn, _)| segment_matches(c, cn))
+                .flat_map(|(cn, conn)| {
+                    conn.spec
+                        .resources
+                        .keys()
+                        .filter(|rn| segment_matches(res, rn))
+                        .map(move |rn| (cn.clone(), rn.clone()))
+                })
+                .collect()
+        };
         if found.is_empty() {
             let all: Vec<String> = self
                 .m
