@@ -762,46 +762,11 @@ pub fn resource_class(m: &Model, res: &ResourceSpec) -> Option<usize> {
 /// Test support for the rules: the base fixture repository with files replaced or added.
 #[cfg(test)]
 pub(crate) mod test_repo {
-    use crate::analysis::{check, CheckOptions};
     use crate::diag::Diagnostic;
-    use std::path::Path;
-
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            let dest = to.join(e.file_name());
-            if e.file_type().unwrap().is_dir() {
-                copy_dir(&e.path(), &dest);
-            } else {
-                std::fs::copy(e.path(), dest).unwrap();
-            }
-        }
-    }
 
     /// Checks `tests/fixtures/base` with `files` (path, content) written over it, on 2026-11-26.
     pub fn checked(files: &[(&str, &str)]) -> crate::analysis::Checked {
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"),
-            dir.path(),
-        );
-        for (path, content) in files {
-            let p = dir.path().join(path);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, content).unwrap();
-        }
-        let opts = CheckOptions {
-            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
-            ..Default::default()
-        };
-        let checked = check(dir.path(), &opts).unwrap();
-        assert!(
-            checked.analyzed,
-            "the test repository does not resolve: {:#?}",
-            checked.diagnostics
-        );
-        checked
+        crate::rules::util::testing::checked(files, &[])
     }
 
     /// The diagnostics of [`checked`].

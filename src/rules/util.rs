@@ -204,7 +204,8 @@ pub mod testing {
         }
     }
 
-    pub fn run(overlay: &[(&str, &str)], delete: &[&str]) -> Vec<Diagnostic> {
+    /// The check of the base fixture with `overlay` written over it and `delete` removed.
+    pub fn checked(overlay: &[(&str, &str)], delete: &[&str]) -> crate::analysis::Checked {
         let dir = tempfile::tempdir().unwrap();
         let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base");
         copy_dir(&base, dir.path());
@@ -226,7 +227,11 @@ pub mod testing {
             "structural errors: {:#?}",
             checked.diagnostics
         );
-        checked.diagnostics
+        checked
+    }
+
+    pub fn run(overlay: &[(&str, &str)], delete: &[&str]) -> Vec<Diagnostic> {
+        checked(overlay, delete).diagnostics
     }
 
     /// A file of the base fixture.
