@@ -9,45 +9,12 @@ use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+#[path = "common/fixtures.rs"]
+mod common_fixtures;
+use common_fixtures::materialize;
+
 fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in fs::read_dir(from).expect("fixture folder") {
-        let entry = entry.expect("entry");
-        let src = entry.path();
-        let dst = to.join(entry.file_name());
-        let ft = entry.file_type().expect("file type");
-        if ft.is_symlink() {
-            let target = fs::read_link(&src).expect("link");
-            let _ = fs::remove_file(&dst);
-            std::os::unix::fs::symlink(target, &dst).expect("symlink");
-        } else if ft.is_dir() {
-            fs::create_dir_all(&dst).expect("mkdir");
-            copy_tree(&src, &dst);
-        } else if entry.file_name() != "DELETE" {
-            fs::copy(&src, &dst).expect("copy");
-        }
-    }
-}
-
-/// The base fixture with a case's files over it (and the paths its `DELETE` lists removed).
-fn overlay(case: &Path) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    copy_tree(&manifest().join("tests/fixtures/base"), dir.path());
-    if let Ok(list) = fs::read_to_string(case.join("DELETE")) {
-        for line in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            let p = dir.path().join(line);
-            if p.is_dir() {
-                fs::remove_dir_all(&p).expect("delete dir");
-            } else {
-                let _ = fs::remove_file(&p);
-            }
-        }
-    }
-    copy_tree(case, dir.path());
-    dir
 }
 
 /// (name, folder, keep-alive) for the worked example, the base and every `*/fail` case.
@@ -71,7 +38,7 @@ fn cases() -> Vec<(String, PathBuf, Option<tempfile::TempDir>)> {
         .collect();
     names.sort();
     for p in names {
-        let dir = overlay(&p.join("fail"));
+        let dir = materialize(&p.join("fail"));
         let name = p.file_name().expect("name").to_string_lossy().into_owned();
         out.push((name, dir.path().to_path_buf(), Some(dir)));
     }
@@ -249,7 +216,7 @@ fn sarif_is_valid_for_the_example_and_every_fixture() {
 fn waived_findings_are_suppressed_and_locationless_findings_point_at_a_file() {
     let validator = schema();
     // A waived finding: an extra grant no step uses, and a waiver for it.
-    let dir = overlay(&manifest().join("tests/fixtures/base"));
+    let dir = materialize(&manifest().join("tests/fixtures/base"));
     let agents = dir.path().join("agents.yaml");
     let text = fs::read_to_string(&agents).expect("agents").replace(
         "      operations: [create, send]\n",
@@ -277,7 +244,7 @@ fn waived_findings_are_suppressed_and_locationless_findings_point_at_a_file() {
         .is_some_and(|j| j.contains("Needed next sprint") && j.contains("cleo")));
 
     // No Policy at all: the finding has no location in the source, but SARIF still names a file.
-    let dir = overlay(&manifest().join("tests/fixtures/base"));
+    let dir = materialize(&manifest().join("tests/fixtures/base"));
     fs::remove_file(dir.path().join("policy.yaml")).expect("rm");
     let log: Value = serde_json::from_str(&sarif_of(dir.path())).expect("json");
     assert!(validator.iter_errors(&log).next().is_none());
@@ -292,7 +259,7 @@ fn waived_findings_are_suppressed_and_locationless_findings_point_at_a_file() {
 
 #[test]
 fn fingerprints_survive_moving_lines() {
-    let dir = overlay(&manifest().join("tests/fixtures/unused-grant/fail"));
+    let dir = materialize(&manifest().join("tests/fixtures/unused-grant/fail"));
     let before: Value = serde_json::from_str(&sarif_of(dir.path())).expect("json");
     // Push every line of every YAML file down by three comment lines.
     for entry in fs::read_dir(dir.path()).expect("dir") {
