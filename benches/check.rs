@@ -22,6 +22,10 @@ use std::time::{Duration, Instant};
 
 const TODAY: &str = "2026-11-26";
 
+// The same allocator as the `agentgov` binary, for the baseline and the in-process check alike.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The baseline: walk, read and parse every YAML file to `serde_yaml::Value`, in parallel.
 fn baseline(root: &Path) -> usize {
     let paths: Vec<PathBuf> = walkdir::WalkDir::new(root)

@@ -75,8 +75,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::Lo
         .is_some_and(|r| r.model.policy.is_some());
     if !structural_errors && has_policy {
         let r = checked.resolved.as_ref().expect("set above");
-        let p = plan(&r.model);
-        let g = Graph::build(&r.model);
+        let (p, g) = rayon::join(|| plan(&r.model), || Graph::build(&r.model));
         let cx = Context {
             ws: &checked.ws,
             model: &r.model,

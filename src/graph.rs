@@ -238,6 +238,9 @@ impl Graph {
                 b.edge(wi, pi, EdgeKind::HasPlaybook);
             }
         }
+        // Growth by doubling leaves up to half of each vector unused; the graph lives to the end.
+        b.g.shrink_to_fit();
+        b.index.shrink_to_fit();
         Graph {
             g: b.g,
             index: b.index,

@@ -3,8 +3,10 @@
 use crate::diag::{suggestion_help, tick, Diagnostic, Location};
 use crate::load::{DocId, Kind, Workspace};
 use crate::model::*;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 /// The outcome of resolution.
 pub struct Resolved {
@@ -18,12 +20,46 @@ pub struct Resolved {
 struct Ctx<'a> {
     ws: &'a Workspace,
     diags: Vec<Diagnostic>,
-    broken: BTreeSet<(Kind, String)>,
+    broken: &'a BTreeSet<(Kind, String)>,
     /// Some file could not be parsed: any id might be defined there.
     incomplete: bool,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// A context for one task of a parallel check, with its own diagnostics.
+    fn fork(&self) -> Ctx<'a> {
+        Ctx {
+            ws: self.ws,
+            diags: Vec::new(),
+            broken: self.broken,
+            incomplete: self.incomplete,
+        }
+    }
+
+    /// Runs `f` on every item in parallel, each with a context of its own, and keeps the
+    /// diagnostics in item order (resolution of large repositories is mostly these loops).
+    fn par_each<T: Sync, R: Send>(
+        &mut self,
+        items: &[T],
+        f: impl Fn(&mut Ctx<'a>, &T) -> R + Sync,
+    ) -> Vec<R> {
+        let this: &Ctx<'a> = self;
+        let out: Vec<(R, Vec<Diagnostic>)> = items
+            .par_iter()
+            .map(|it| {
+                let mut cx = this.fork();
+                let r = f(&mut cx, it);
+                (r, cx.diags)
+            })
+            .collect();
+        let mut results = Vec::with_capacity(out.len());
+        for (r, d) in out {
+            results.push(r);
+            self.diags.extend(d);
+        }
+        results
+    }
+
     fn loc(&self, doc: DocId, ptr: &str) -> Location {
         self.ws.loc(doc, ptr)
     }
@@ -91,10 +127,21 @@ pub fn resolve(
     typed: Vec<Option<TypedDoc>>,
     rule_names: &[&str],
 ) -> (Resolved, Vec<Diagnostic>) {
+    // Documents that failed their schema: references to them are not reported.
+    let mut broken = BTreeSet::new();
+    for (i, _) in typed.iter().enumerate().filter(|(_, t)| t.is_none()) {
+        let doc = ws.doc(DocId(i));
+        if let Some(n) = doc.name() {
+            broken.insert((doc.kind, n.to_string()));
+        }
+        if doc.kind == Kind::Policy {
+            broken.insert((Kind::Policy, String::new()));
+        }
+    }
     let mut ctx = Ctx {
         ws,
         diags: Vec::new(),
-        broken: BTreeSet::new(),
+        broken: &broken,
         incomplete: !ws.incomplete.is_empty(),
     };
     let mut m = Model::default();
@@ -103,14 +150,7 @@ pub fn resolve(
 
     for (i, t) in typed.into_iter().enumerate() {
         let id = DocId(i);
-        let doc = ws.doc(id);
         let Some(t) = t else {
-            if let Some(n) = doc.name() {
-                ctx.broken.insert((doc.kind, n.to_string()));
-            }
-            if doc.kind == Kind::Policy {
-                ctx.broken.insert((Kind::Policy, String::new()));
-            }
             continue;
         };
         match t {
@@ -170,24 +210,26 @@ pub fn resolve(
     }
 
     // People and groups, unique across all Team documents.
-    let mut id_places: HashMap<String, Location> = HashMap::new();
+    // Where each id was first defined, located only when a duplicate needs it.
+    let mut id_places: HashMap<String, (DocId, String)> = HashMap::new();
     for (doc, team) in &teams {
         for (i, p) in team.people.iter().enumerate() {
             let ptr = format!("/spec/people/{i}/id");
-            if let Some(first) = id_places.get(&p.id) {
+            if let Some((first_doc, first_ptr)) = id_places.get(&p.id) {
                 let loc = ctx.loc(*doc, &ptr);
+                let first = ctx.loc(*first_doc, first_ptr);
                 ctx.diags.push(
                     Diagnostic::error(
                         "duplicate-id",
                         format!("duplicate person or group {}", tick(&p.id)),
                     )
                     .at(loc)
-                    .related(first.clone(), "first defined here")
+                    .related(first, "first defined here")
                     .help("people and groups share one namespace: rename one of them"),
                 );
                 continue;
             }
-            id_places.insert(p.id.clone(), ctx.loc(*doc, &ptr));
+            id_places.insert(p.id.clone(), (*doc, ptr));
             m.people.insert(
                 p.id.clone(),
                 PersonEntry {
@@ -201,20 +243,21 @@ pub fn resolve(
     for (doc, team) in &teams {
         for (i, g) in team.groups.iter().enumerate() {
             let ptr = format!("/spec/groups/{i}/id");
-            if let Some(first) = id_places.get(&g.id) {
+            if let Some((first_doc, first_ptr)) = id_places.get(&g.id) {
                 let loc = ctx.loc(*doc, &ptr);
+                let first = ctx.loc(*first_doc, first_ptr);
                 ctx.diags.push(
                     Diagnostic::error(
                         "duplicate-id",
                         format!("duplicate person or group {}", tick(&g.id)),
                     )
                     .at(loc)
-                    .related(first.clone(), "first defined here")
+                    .related(first, "first defined here")
                     .help("people and groups share one namespace: rename one of them"),
                 );
                 continue;
             }
-            id_places.insert(g.id.clone(), ctx.loc(*doc, &ptr));
+            id_places.insert(g.id.clone(), (*doc, ptr));
             m.groups.insert(
                 g.id.clone(),
                 GroupEntry {
@@ -261,7 +304,7 @@ pub fn resolve(
     check_waivers(&mut ctx, &r);
     let _ = &mut r;
 
-    let Ctx { diags, broken, .. } = ctx;
+    let Ctx { diags, .. } = ctx;
     (
         Resolved {
             model: m,
@@ -871,23 +914,23 @@ fn check_connectors(ctx: &mut Ctx, r: &Refs) {
 
 #[allow(clippy::result_large_err)] // see `check_prompt`
 fn check_agents(ctx: &mut Ctx, r: &Refs) -> BTreeMap<String, String> {
-    use rayon::prelude::*;
-    let mut hashes = BTreeMap::new();
-    let canonical_root = std::fs::canonicalize(&ctx.ws.root).ok();
-    // Reading and hashing prompts is I/O: do it for all agents in parallel.
-    let ws = ctx.ws;
+    let prompts = PromptFiles::new(&ctx.ws.root);
     let agents: Vec<&Agent> = r.m.agents.values().collect();
-    let prompts: Vec<Option<Result<String, Diagnostic>>> = agents
-        .par_iter()
-        .map(|a| {
-            a.spec
-                .prompt
-                .as_ref()
-                .map(|p| check_prompt(ws, a.doc, &p.path, canonical_root.as_deref()))
-        })
-        .collect();
-    for (a, prompt) in agents.into_iter().zip(prompts) {
+    let hashes = ctx.par_each(&agents, |ctx, a| {
         let doc = a.doc;
+        let hash = match a
+            .spec
+            .prompt
+            .as_ref()
+            .map(|p| prompts.hash(ctx.ws, doc, &p.path))
+        {
+            Some(Ok(h)) => Some((a.name.clone(), h)),
+            Some(Err(d)) => {
+                ctx.diags.push(d);
+                None
+            }
+            None => None,
+        };
         r.owner(
             ctx,
             doc,
@@ -902,13 +945,6 @@ fn check_agents(ctx: &mut Ctx, r: &Refs) -> BTreeMap<String, String> {
             &a.spec.owners.technical,
             "technical owner",
         );
-        match prompt {
-            Some(Ok(h)) => {
-                hashes.insert(a.name.clone(), h);
-            }
-            Some(Err(d)) => ctx.diags.push(d),
-            None => {}
-        }
         for (i, g) in a.spec.grants.iter().enumerate() {
             let gptr = format!("/spec/grants/{i}");
             let resources = r.resource(ctx, doc, &format!("{gptr}/resource"), &g.resource, true);
@@ -952,72 +988,132 @@ fn check_agents(ctx: &mut Ctx, r: &Refs) -> BTreeMap<String, String> {
                 r.playbook(ctx, doc, &format!("/spec/monitors/{i}/playbook"), p);
             }
         }
-    }
-    hashes
+        hash
+    });
+    hashes.into_iter().flatten().collect()
 }
 
-/// Checks that a prompt path stays inside the repository and exists; returns its SHA-256.
-// The error is the finding itself, produced once per agent at most: boxing it buys nothing.
-#[allow(clippy::result_large_err)]
-fn check_prompt(
-    ws: &Workspace,
-    doc: DocId,
-    path: &str,
-    canonical_root: Option<&Path>,
-) -> Result<String, Diagnostic> {
-    use sha2::{Digest, Sha256};
-    let ptr = "/spec/prompt/path";
-    let p = Path::new(path);
-    let escapes = p.is_absolute()
-        || path.starts_with('/')
-        || path.starts_with('\\')
-        || p.components().any(|c| {
-            matches!(
-                c,
-                Component::ParentDir | Component::Prefix(_) | Component::RootDir
-            )
-        });
-    if escapes {
-        return Err(Diagnostic::error("path-escape", format!("prompt path {} leaves the repository", tick(path)))
-            .at(ws.loc(doc, ptr))
-            .label("absolute or `..` path")
-            .help("keep prompts inside the repository and give the path relative to its root, e.g. `prompts/writer.md`"));
-    }
-    let full = ws.root.join(p);
-    let Ok(canon) = std::fs::canonicalize(&full) else {
-        let here = ws.file_of(doc).path.clone();
-        return Err(Diagnostic::error("prompt-not-found", format!("prompt file {} does not exist", tick(path)))
-            .at(ws.loc(doc, ptr))
-            .label("no such file")
-            .help(format!(
-                "prompt paths are relative to the repository root (the folder `agentgov` checks), not to `{here}`"
-            )));
-    };
-    if canonical_root.is_some_and(|root| !canon.starts_with(root)) {
-        return Err(Diagnostic::error(
-            "path-escape",
-            format!("prompt path {} links outside the repository", tick(path)),
-        )
-        .at(ws.loc(doc, ptr))
-        .label("resolves outside the repository")
-        .help("replace the symbolic link with the prompt file itself"));
-    }
-    match std::fs::read(&canon) {
-        Ok(bytes) if canon.is_file() => {
-            let digest = Sha256::digest(&bytes);
-            Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+/// Reads and hashes prompt files, refusing paths that leave the repository.
+struct PromptFiles {
+    canonical_root: Option<PathBuf>,
+    /// Canonical form of each prompt folder: thousands of prompts share a few folders, and
+    /// resolving a path costs a system call per component.
+    folders: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+}
+
+impl PromptFiles {
+    fn new(root: &Path) -> PromptFiles {
+        PromptFiles {
+            canonical_root: std::fs::canonicalize(root).ok(),
+            folders: Mutex::new(HashMap::new()),
         }
-        _ => Err(Diagnostic::error(
-            "prompt-not-found",
-            format!("prompt {} is not a readable file", tick(path)),
-        )
-        .at(ws.loc(doc, ptr))
-        .help("point `prompt.path` at the prompt file")),
+    }
+
+    /// The canonical path of `full`, resolving links in the file name and its folders.
+    fn canonical(&self, full: &Path) -> Option<PathBuf> {
+        let (Some(dir), Some(name)) = (full.parent(), full.file_name()) else {
+            return std::fs::canonicalize(full).ok();
+        };
+        let cached = self
+            .folders
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(dir)
+            .cloned();
+        let dir_canon = match cached {
+            Some(c) => c,
+            None => {
+                let c = std::fs::canonicalize(dir).ok();
+                self.folders
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(dir.to_path_buf(), c.clone());
+                c
+            }
+        }?;
+        let meta = std::fs::symlink_metadata(full).ok()?;
+        if meta.file_type().is_symlink() {
+            std::fs::canonicalize(full).ok()
+        } else {
+            Some(dir_canon.join(name))
+        }
+    }
+
+    /// Checks that a prompt path stays inside the repository and exists; returns its SHA-256.
+    // The error is the finding itself, produced once per agent at most: boxing it buys nothing.
+    #[allow(clippy::result_large_err)]
+    fn hash(&self, ws: &Workspace, doc: DocId, path: &str) -> Result<String, Diagnostic> {
+        use sha2::{Digest, Sha256};
+        let ptr = "/spec/prompt/path";
+        let p = Path::new(path);
+        let escapes = p.is_absolute()
+            || path.starts_with('/')
+            || path.starts_with('\\')
+            || p.components().any(|c| {
+                matches!(
+                    c,
+                    Component::ParentDir | Component::Prefix(_) | Component::RootDir
+                )
+            });
+        if escapes {
+            return Err(Diagnostic::error("path-escape", format!("prompt path {} leaves the repository", tick(path)))
+                .at(ws.loc(doc, ptr))
+                .label("absolute or `..` path")
+                .help("keep prompts inside the repository and give the path relative to its root, e.g. `prompts/writer.md`"));
+        }
+        let Some(canon) = self.canonical(&ws.root.join(p)) else {
+            let here = ws.file_of(doc).path.clone();
+            return Err(Diagnostic::error("prompt-not-found", format!("prompt file {} does not exist", tick(path)))
+                .at(ws.loc(doc, ptr))
+                .label("no such file")
+                .help(format!(
+                    "prompt paths are relative to the repository root (the folder `agentgov` checks), not to `{here}`"
+                )));
+        };
+        if self
+            .canonical_root
+            .as_ref()
+            .is_some_and(|root| !canon.starts_with(root))
+        {
+            return Err(Diagnostic::error(
+                "path-escape",
+                format!("prompt path {} links outside the repository", tick(path)),
+            )
+            .at(ws.loc(doc, ptr))
+            .label("resolves outside the repository")
+            .help("replace the symbolic link with the prompt file itself"));
+        }
+        // Streamed: a prompt may be large, and only its digest is kept.
+        let digest = std::fs::File::open(&canon).and_then(|mut f| {
+            if !f.metadata()?.is_file() {
+                return Err(std::io::Error::other("not a file"));
+            }
+            let mut hasher = Sha256::new();
+            std::io::copy(&mut f, &mut hasher)?;
+            Ok(hasher.finalize())
+        });
+        match digest {
+            Ok(digest) => {
+                use std::fmt::Write;
+                let mut hex = String::with_capacity(64);
+                for b in digest {
+                    let _ = write!(hex, "{b:02x}");
+                }
+                Ok(hex)
+            }
+            Err(_) => Err(Diagnostic::error(
+                "prompt-not-found",
+                format!("prompt {} is not a readable file", tick(path)),
+            )
+            .at(ws.loc(doc, ptr))
+            .help("point `prompt.path` at the prompt file")),
+        }
     }
 }
 
 fn check_workflows(ctx: &mut Ctx, r: &Refs) {
-    for w in r.m.workflows.values() {
+    let workflows: Vec<&Workflow> = r.m.workflows.values().collect();
+    ctx.par_each(&workflows, |ctx, w| {
         let doc = w.doc;
         dup_ids(
             ctx,
@@ -1062,7 +1158,7 @@ fn check_workflows(ctx: &mut Ctx, r: &Refs) {
         for (i, p) in w.spec.playbooks.iter().enumerate() {
             r.playbook(ctx, doc, &format!("/spec/playbooks/{i}"), p);
         }
-    }
+    });
 }
 
 fn check_playbooks(ctx: &mut Ctx, r: &Refs) {
@@ -1085,7 +1181,7 @@ fn check_playbooks(ctx: &mut Ctx, r: &Refs) {
 
 fn check_tests(ctx: &mut Ctx, r: &Refs) {
     let Some(policy) = &r.m.policy else { return };
-    for t in &r.m.tests {
+    ctx.par_each(&r.m.tests, |ctx, t| {
         for (i, c) in t.spec.cases.iter().enumerate() {
             let cptr = format!("/spec/cases/{i}");
             // A case may name an unknown agent or operation on purpose, to test default deny.
@@ -1164,7 +1260,7 @@ fn check_tests(ctx: &mut Ctx, r: &Refs) {
                 r.tier(ctx, t.doc, &format!("{cptr}/expect/approve"), approve);
             }
         }
-    }
+    });
 }
 
 fn check_waivers(ctx: &mut Ctx, r: &Refs) {

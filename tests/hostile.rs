@@ -349,3 +349,25 @@ fn a_prompt_that_is_a_folder_is_reported() {
     set_prompt(&repo(&d), "prompts");
     expect(&check(&repo(&d), &[]), "prompt-not-found", &[1]);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_folder_outside_the_repository_is_not_followed() {
+    let d = base();
+    let outside = d.path().join("outside");
+    fs::create_dir(&outside).unwrap();
+    fs::write(
+        outside.join("secret.yaml"),
+        "apiVersion: agentgov.dev/v1\nkind: Nonsense\nmetadata: { name: top-secret-value }\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&outside, repo(&d).join("linked")).unwrap();
+    let r = check(&repo(&d), &["--fail-on", "warning"]);
+    expect(&r, "link-outside-repository", &[1]);
+    assert!(r.stdout.contains("linked"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("Nonsense") && !r.stdout.contains("top-secret-value"),
+        "{}",
+        r.stdout
+    );
+}

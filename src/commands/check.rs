@@ -221,5 +221,7 @@ pub fn run(a: CheckArgs) -> i32 {
     {
         code = EXIT_UNREADABLE;
     }
+    // The process exits next: freeing a large model piece by piece would only cost time.
+    std::mem::forget(c);
     code
 }

@@ -90,8 +90,61 @@ impl Default for LoadOptions {
 pub struct SourceFile {
     /// Relative to the repository root, with `/` separators.
     pub path: String,
-    pub text: String,
-    pub lines: LineIndex,
+    /// The text is dropped after loading when the file had nothing to report (it is most of the
+    /// memory of a large repository) and read again on first use, to locate a finding.
+    text: OnceLock<String>,
+    /// Built on first use: most files of a clean repository are never located.
+    lines: OnceLock<LineIndex>,
+    origin: Option<Origin>,
+}
+
+/// Where a file was read from, with the size and modification time it had then.
+struct Origin {
+    full: PathBuf,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl SourceFile {
+    pub fn new(path: String, text: String) -> SourceFile {
+        SourceFile {
+            path,
+            text: OnceLock::from(text),
+            lines: OnceLock::new(),
+            origin: None,
+        }
+    }
+
+    /// The file's text as it was loaded.
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| self.read_again())
+    }
+
+    /// Byte offset → (line, column) conversion for this file.
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(self.text()))
+    }
+
+    /// Drops the text if it can be read again.
+    fn release(&mut self) {
+        if self.origin.is_some() {
+            self.text = OnceLock::new();
+        }
+    }
+
+    /// The text read again, or nothing if the file changed since it was loaded (its positions
+    /// would no longer match what was checked).
+    fn read_again(&self) -> String {
+        let Some(o) = &self.origin else {
+            return String::new();
+        };
+        match std::fs::metadata(&o.full) {
+            Ok(m) if m.len() == o.len && m.modified().ok() == o.modified => {
+                std::fs::read_to_string(&o.full).unwrap_or_default()
+            }
+            _ => String::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -148,8 +201,8 @@ impl DocView<'_> {
 }
 
 fn location_in(f: &SourceFile, span: Span) -> Location {
-    let (line, column) = f.lines.line_col(span.start);
-    let (end_line, end_column) = f.lines.line_col(span.end.max(span.start));
+    let (line, column) = f.lines().line_col(span.start);
+    let (end_line, end_column) = f.lines().line_col(span.end.max(span.start));
     Location {
         file: f.path.clone(),
         span,
@@ -191,7 +244,7 @@ impl Workspace {
     pub fn tree(&self, doc: DocId) -> &Node {
         let d = self.doc(doc);
         let trees = self.trees[d.file].get_or_init(|| {
-            yaml::parse_documents(&self.files[d.file].text, &self.yaml_limits)
+            yaml::parse_documents(self.files[d.file].text(), &self.yaml_limits)
                 .0
                 .into_iter()
                 .map(|p| p.root)
@@ -284,7 +337,7 @@ fn file_diag(path: &str, d: Diagnostic) -> Diagnostic {
 fn discover(root: &Path, canonical_root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut paths = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
+    let mut walker = walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
@@ -295,17 +348,23 @@ fn discover(root: &Path, canonical_root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic
             let name = e.file_name().to_string_lossy();
             !(e.file_type().is_dir() && (name.starts_with('.') || name == "target"))
         });
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         match entry {
             Ok(e) => {
-                if e.file_type().is_dir() || !is_yaml(e.path()) {
+                let is_dir = e.file_type().is_dir();
+                if !is_dir && !is_yaml(e.path()) {
                     continue;
                 }
-                if e.path_is_symlink() || e.depth() > 0 {
-                    // Links may point anywhere: only read what really lies inside the repository.
+                // Links may point anywhere: only read what really lies inside the repository.
+                // What is reached through a link that stays inside is inside too, so only the
+                // links themselves are resolved (resolving every file costs a call per folder).
+                if e.depth() > 0 && e.path_is_symlink() {
                     match std::fs::canonicalize(e.path()) {
                         Ok(c) if c.starts_with(canonical_root) => {}
                         Ok(c) => {
+                            if is_dir {
+                                walker.skip_current_dir();
+                            }
                             let rel = rel_path(root, e.path());
                             diags.push(file_diag(
                                 &rel,
@@ -322,6 +381,9 @@ fn discover(root: &Path, canonical_root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic
                             continue;
                         }
                         Err(err) => {
+                            if is_dir {
+                                walker.skip_current_dir();
+                            }
                             let rel = rel_path(root, e.path());
                             diags.push(file_diag(
                                 &rel,
@@ -335,7 +397,9 @@ fn discover(root: &Path, canonical_root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic
                         }
                     }
                 }
-                paths.push(e.into_path());
+                if !is_dir {
+                    paths.push(e.into_path());
+                }
             }
             Err(err) => {
                 let path = err
@@ -395,11 +459,8 @@ struct ParsedFile {
 fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
     let rel = rel_path(root, path);
     let mut diags = Vec::new();
-    let empty = |rel: &str| SourceFile {
-        path: rel.to_string(),
-        text: String::new(),
-        lines: LineIndex::new(""),
-    };
+    let empty = |rel: &str| SourceFile::new(rel.to_string(), String::new());
+    let mut origin = None;
     let bytes = match std::fs::metadata(path) {
         Ok(m) if m.len() > opts.max_file_bytes => {
             diags.push(file_diag(
@@ -421,7 +482,15 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
                 diags,
             };
         }
-        _ => std::fs::read(path),
+        Ok(m) => {
+            origin = Some(Origin {
+                full: path.to_path_buf(),
+                len: m.len(),
+                modified: m.modified().ok(),
+            });
+            std::fs::read(path)
+        }
+        Err(e) => Err(e),
     };
     let bytes = match bytes {
         Ok(b) => b,
@@ -448,12 +517,8 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
             let bytes = err.into_bytes();
             // Keep the valid prefix so that the position of the first bad byte can be shown.
             let text = String::from_utf8_lossy(&bytes[..good]).into_owned();
-            let source = SourceFile {
-                path: rel.clone(),
-                lines: LineIndex::new(&text),
-                text,
-            };
-            let (line, column) = source.lines.line_col(good);
+            let source = SourceFile::new(rel.clone(), text);
+            let (line, column) = source.lines().line_col(good);
             diags.push(
                 Diagnostic::error(
                     "invalid-encoding",
@@ -480,13 +545,9 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
             };
         }
     };
-    let lines = LineIndex::new(&text);
-    let source = SourceFile {
-        path: rel.clone(),
-        text,
-        lines,
-    };
-    if source.text.trim().is_empty() {
+    let mut source = SourceFile::new(rel.clone(), text);
+    source.origin = origin;
+    if source.text().trim().is_empty() {
         diags.push(file_diag(
             &rel,
             Diagnostic::warning("empty-file", format!("{} is empty", tick(&rel)))
@@ -498,7 +559,7 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
             diags,
         };
     }
-    let (parsed, errors) = yaml::parse_documents(&source.text, &opts.yaml);
+    let (parsed, errors) = yaml::parse_documents(source.text(), &opts.yaml);
     for e in errors {
         let rule = match e.kind {
             YamlErrorKind::Syntax | YamlErrorKind::UnsupportedKey => "yaml-syntax",
@@ -517,8 +578,8 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
             YamlErrorKind::AliasLimit => "expand fewer aliases, or raise `--max-alias-nodes`",
             YamlErrorKind::TooManyDocuments => "split the file",
         };
-        let (line, column) = source.lines.line_col(e.span.start);
-        let (end_line, end_column) = source.lines.line_col(e.span.end.max(e.span.start));
+        let (line, column) = source.lines().line_col(e.span.start);
+        let (end_line, end_column) = source.lines().line_col(e.span.end.max(e.span.start));
         let loc = Location {
             file: rel.clone(),
             span: e.span,
@@ -529,8 +590,8 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
         };
         let mut d = Diagnostic::error(rule, e.message).at(loc).help(help);
         if let Some((span, label)) = e.related {
-            let (line, column) = source.lines.line_col(span.start);
-            let (end_line, end_column) = source.lines.line_col(span.end.max(span.start));
+            let (line, column) = source.lines().line_col(span.start);
+            let (end_line, end_column) = source.lines().line_col(span.end.max(span.start));
             d = d.related(
                 Location {
                     file: rel.clone(),
@@ -684,6 +745,9 @@ fn load_file<P>(
             }
         }
     }
+    if fr.diags.is_empty() {
+        fr.source.release();
+    }
     fr
 }
 
@@ -772,5 +836,36 @@ fn classify(root: &Node) -> Classified {
                 None => "not an agentgov document".to_string(),
             }),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(dir: &Path, name: &str, text: &str) -> SourceFile {
+        let full = dir.join(name);
+        std::fs::write(&full, text).unwrap();
+        let mut f = read_and_parse(dir, &full, &LoadOptions::default()).source;
+        f.release();
+        f
+    }
+
+    #[test]
+    fn a_released_text_is_read_again_on_first_use() {
+        let d = tempfile::tempdir().unwrap();
+        let f = loaded(d.path(), "a.yaml", "kind: Agent\n");
+        assert_eq!(f.text(), "kind: Agent\n");
+        assert_eq!(f.lines().line_col(6), (1, 7));
+    }
+
+    #[test]
+    fn a_file_changed_since_loading_is_not_shown() {
+        let d = tempfile::tempdir().unwrap();
+        let f = loaded(d.path(), "a.yaml", "kind: Agent\n");
+        // Another size: the positions found in the first text would be wrong in this one.
+        std::fs::write(d.path().join("a.yaml"), "kind: Agent\nmetadata: {}\n").unwrap();
+        assert_eq!(f.text(), "");
+        assert_eq!(f.lines().line_col(100), (1, 1));
     }
 }

@@ -41,7 +41,9 @@ impl Sources {
                 .map(|f| {
                     (
                         f.path.clone(),
-                        Arc::new(NamedSource::new(&f.path, f.text.clone()).with_language("yaml")),
+                        Arc::new(
+                            NamedSource::new(&f.path, f.text().to_string()).with_language("yaml"),
+                        ),
                     )
                 })
                 .collect(),

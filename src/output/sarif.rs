@@ -140,7 +140,7 @@ pub fn uri(prefix: &str, file: &str) -> String {
 
 fn snippet(ws: &Workspace, l: &Location) -> Option<String> {
     let f = ws.files.iter().find(|f| f.path == l.file)?;
-    let s = f.text.get(l.span.start..l.span.end.max(l.span.start))?;
+    let s = f.text().get(l.span.start..l.span.end.max(l.span.start))?;
     (!s.is_empty()).then(|| s.to_string())
 }
 
@@ -168,7 +168,7 @@ fn whole_repository(ws: &Workspace, prefix: &str) -> Value {
     let message = json!({ "text": "The governance repository as a whole." });
     match ws.files.iter().min_by(|a, b| a.path.cmp(&b.path)) {
         Some(f) => {
-            let first = f.text.lines().next().unwrap_or("");
+            let first = f.text().lines().next().unwrap_or("");
             json!({
                 "physicalLocation": {
                     "artifactLocation": { "uri": uri(prefix, &f.path), "uriBaseId": "%SRCROOT%" },
