@@ -45,12 +45,48 @@ impl Checked {
     }
 }
 
+/// With `AGENTGOV_TIMINGS` set, prints how long each phase took to stderr (for performance
+/// reports; the output is not stable).
+pub struct PhaseTimer {
+    enabled: bool,
+    last: std::time::Instant,
+}
+
+impl PhaseTimer {
+    pub fn new() -> PhaseTimer {
+        PhaseTimer {
+            enabled: std::env::var_os("AGENTGOV_TIMINGS").is_some_and(|v| !v.is_empty()),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    /// Reports the time since the previous phase ended.
+    pub fn phase(&mut self, name: &str) {
+        if self.enabled {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "agentgov timing: {name:<18} {:>8.1} ms",
+                (now - self.last).as_secs_f64() * 1e3
+            );
+            self.last = now;
+        }
+    }
+}
+
+impl Default for PhaseTimer {
+    fn default() -> Self {
+        PhaseTimer::new()
+    }
+}
+
 /// Runs every phase on the repository at `root`. Only an unreadable root is an `Err`.
 pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::LoadError> {
+    let mut timer = PhaseTimer::new();
     // Loading and schema validation run together, file by file in parallel, so that a parse
     // tree is validated and deserialized while at hand and then dropped.
     let (ws, mut diags, checked_docs) =
         load::load_with(root, &opts.load, &crate::schema::validate_view)?;
+    timer.phase("load and schema");
     let mut typed = Vec::with_capacity(checked_docs.len());
     for (t, d) in checked_docs {
         typed.push(t);
@@ -59,6 +95,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::Lo
     let names = rules::names();
     let (resolved, resolve_diags) = resolve(&ws, typed, &names);
     diags.extend(resolve_diags);
+    timer.phase("resolve");
 
     let structural_errors = diags.iter().any(|d| d.severity == Severity::Error);
     let mut checked = Checked {
@@ -76,6 +113,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::Lo
     if !structural_errors && has_policy {
         let r = checked.resolved.as_ref().expect("set above");
         let (p, g) = rayon::join(|| plan(&r.model), || Graph::build(&r.model));
+        timer.phase("plan and graph");
         let cx = Context {
             ws: &checked.ws,
             model: &r.model,
@@ -94,6 +132,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::Lo
                 })
             })
             .collect();
+        timer.phase("rules");
         apply_levels(&r.model, &mut found);
         let about_waivers = crate::rules::waivers::apply(&cx, &mut found);
         found.extend(about_waivers);
@@ -105,6 +144,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::Lo
     }
     normalize(&mut diags);
     checked.diagnostics = diags;
+    timer.phase("levels and sorting");
     Ok(checked)
 }
 

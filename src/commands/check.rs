@@ -189,8 +189,10 @@ pub fn run(a: CheckArgs) -> i32 {
         },
         None => c.diagnostics.clone(),
     };
+    let mut timer = crate::analysis::PhaseTimer::new();
     let text = render(&c, &diags, a.format, use_color(&a.color));
     let _ = std::io::stdout().write_all(text.as_bytes());
+    timer.phase("report");
     let mut code = exit_code(&diags, a.fail_on);
     if a.format == CheckFormat::Github {
         if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {

@@ -644,7 +644,9 @@ pub fn load_with<P: Send>(
         let dir = root.parent().unwrap_or(Path::new(".")).to_path_buf();
         (dir, vec![root.to_path_buf()], vec![])
     } else {
+        let mut timer = crate::analysis::PhaseTimer::new();
         let (p, d) = discover(root, &canonical_root);
+        timer.phase("discover");
         (root.to_path_buf(), p, d)
     };
 
