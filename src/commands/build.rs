@@ -82,19 +82,31 @@ pub fn run(a: BuildArgs) -> i32 {
             eprintln!("error: templates folder `{}` does not exist", t.display());
             return EXIT_UNREADABLE;
         }
-        // A team's own templates must render: a broken one fails the build instead of
-        // silently falling back to the built-in pages.
-        for result in [emit::site::try_emit(&cx), emit::policy_md::try_emit(&cx)] {
-            if let Err(e) = result {
-                eprintln!("error: templates in `{}` do not render: {e}", t.display());
-                return EXIT_UNREADABLE;
+    }
+    let mut timer = crate::analysis::PhaseTimer::new();
+    // Artifacts are written as they are rendered: a large site does not fit in memory twice.
+    let result = Staging::begin(&a.out, &c.ws.root).and_then(|staging| {
+        let rendered = emit::each(&cx, &|artifact| {
+            staging.write(&artifact.0, &artifact.1).map_err(|e| e.0)
+        });
+        timer.phase("render and write");
+        match rendered {
+            Ok(()) => staging.finish(),
+            Err(e) => {
+                staging.abandon();
+                // A team's own templates must render: a broken one fails the build instead of
+                // silently falling back to the built-in pages.
+                Err(BuildError(match cx.templates {
+                    Some(t) => format!("templates in `{}` do not render: {e}", t.display()),
+                    None => e,
+                }))
             }
         }
-    }
-    let artifacts = emit::all(&cx);
-    match write_output(&a.out, &c.ws.root, &artifacts) {
-        Ok(()) => {
-            println!("{}", summary(&a.out, &artifacts));
+    });
+    timer.phase("swap");
+    match result {
+        Ok(files) => {
+            println!("{}", summary(&a.out, &files));
             EXIT_OK
         }
         Err(e) => {
@@ -115,9 +127,10 @@ fn use_color_err(flag: &str) -> bool {
 }
 
 /// `wrote 14 files to out/: bundle.json, cedar/ (3), ...`.
-pub fn summary(out: &Path, artifacts: &[Artifact]) -> String {
+/// The line `build` prints: `files` are the written paths with their sizes.
+pub fn summary(out: &Path, files: &[(String, usize)]) -> String {
     let mut groups: BTreeMap<String, usize> = BTreeMap::new();
-    for (p, _) in artifacts {
+    for (p, _) in files {
         let key = match p.split_once('/') {
             Some((dir, _)) => format!("{dir}/"),
             None => p.clone(),
@@ -134,11 +147,11 @@ pub fn summary(out: &Path, artifacts: &[Artifact]) -> String {
             }
         })
         .collect();
-    let bytes: usize = artifacts.iter().map(|(_, b)| b.len()).sum();
+    let bytes: usize = files.iter().map(|(_, n)| n).sum();
     format!(
         "wrote {} file{} ({} bytes) to {}: {}",
-        artifacts.len(),
-        if artifacts.len() == 1 { "" } else { "s" },
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
         bytes,
         out.display(),
         parts.join(", ")
@@ -166,11 +179,11 @@ pub fn validate_artifact_path(p: &str) -> Result<(), BuildError> {
 }
 
 /// Artifact paths: each valid, none repeated, none both a file and a folder.
-fn validate_artifacts(artifacts: &[Artifact]) -> Result<(), BuildError> {
+fn validate_artifacts<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<(), BuildError> {
     let mut files = BTreeSet::new();
-    for (p, _) in artifacts {
+    for p in names {
         validate_artifact_path(p)?;
-        if !files.insert(p.as_str()) {
+        if !files.insert(p) {
             return err(format!(
                 "internal error: two artifacts are both named `{p}`"
             ));
@@ -193,9 +206,9 @@ fn validate_artifacts(artifacts: &[Artifact]) -> Result<(), BuildError> {
     Ok(())
 }
 
-fn marker_text(artifacts: &[Artifact]) -> String {
+fn marker_text<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     let mut s = String::from(MARKER_HEADER);
-    for (p, _) in artifacts {
+    for p in names {
         s.push_str(p);
         s.push('\n');
     }
@@ -372,75 +385,138 @@ fn fresh_sibling(
     ))
 }
 
-fn write_tree(tmp: &Path, artifacts: &[Artifact]) -> Result<(), BuildError> {
-    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
-    dirs.insert(tmp.to_path_buf());
-    let marker = marker_text(artifacts);
-    let files = artifacts
-        .iter()
-        .map(|(p, b)| (p.as_str(), b.as_slice()))
-        .chain([(MARKER, marker.as_bytes())]);
-    let files: Vec<(&str, &[u8])> = files.collect();
-    for (rel, _) in &files {
-        let path = tmp.join(rel);
+/// Flushes everything written under `dir` to disk: one `syncfs` on Linux, else file by file.
+fn sync_tree(dir: &Path) -> Result<(), BuildError> {
+    #[cfg(target_os = "linux")]
+    {
+        let f = std::fs::File::open(dir).map_err(|e| io("open", dir, e))?;
+        rustix::fs::syncfs(&f).map_err(|e| io("sync", dir, e.into()))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        for entry in walkdir::WalkDir::new(dir).contents_first(true) {
+            let entry =
+                entry.map_err(|e| BuildError(format!("cannot sync `{}`: {e}", dir.display())))?;
+            if entry.file_type().is_dir() {
+                sync_dir(entry.path())?;
+            } else {
+                std::fs::File::open(entry.path())
+                    .and_then(|f| f.sync_all())
+                    .map_err(|e| io("sync", entry.path(), e))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A build being written: a fresh temporary folder beside the output folder, filled artifact by
+/// artifact (from several threads), then synced and swapped in by [`Staging::finish`].
+pub struct Staging {
+    tmp: PathBuf,
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+    /// Folders created so far.
+    dirs: std::sync::Mutex<BTreeSet<PathBuf>>,
+    /// Files written so far, with their sizes.
+    files: std::sync::Mutex<Vec<(String, usize)>>,
+}
+
+impl Staging {
+    /// Checks the output folder (refusing before any work) and creates the temporary folder.
+    /// `input` is the governance folder that was read.
+    pub fn begin(out: &Path, input: &Path) -> Result<Staging, BuildError> {
+        let out_abs = absolute(out)?;
+        let input_abs = std::fs::canonicalize(input).map_err(|e| io("read", input, e))?;
+        if input_abs.starts_with(&out_abs) {
+            return err(format!(
+                "the output folder `{}` is, or contains, the governance folder being built; choose another --out",
+                out.display()
+            ));
+        }
+        let (Some(parent), Some(name)) = (out_abs.parent(), out_abs.file_name()) else {
+            return err(format!("`{}` cannot be an output folder", out.display()));
+        };
+        let name = name.to_string_lossy().into_owned();
+        inspect(&out_abs)?;
+        std::fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
+        let tmp = fresh_sibling(parent, &name, "tmp", true)?;
+        Ok(Staging {
+            dirs: std::sync::Mutex::new(BTreeSet::from([tmp.clone()])),
+            tmp,
+            parent: parent.to_path_buf(),
+            out: out_abs.clone(),
+            name,
+            files: std::sync::Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Writes one artifact into the temporary folder.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
+        validate_artifact_path(rel)?;
+        let path = self.tmp.join(rel);
         if let Some(parent) = path.parent() {
+            let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
             if !dirs.contains(parent) {
                 std::fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
                 let mut p = parent;
-                while p != tmp && dirs.insert(p.to_path_buf()) {
-                    p = p.parent().unwrap_or(tmp);
+                while p != self.tmp && dirs.insert(p.to_path_buf()) {
+                    p = p.parent().unwrap_or(&self.tmp);
                 }
             }
         }
+        // `create_new`: two artifacts with one name are a bug, never an overwrite.
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| io("create", &path, e))?;
+        f.write_all(bytes).map_err(|e| io("write", &path, e))?;
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((rel.to_string(), bytes.len()));
+        Ok(())
     }
-    // Files are independent: write and sync them in parallel (syncs dominate a large build).
-    use rayon::prelude::*;
-    files
-        .par_iter()
-        .try_for_each(|(rel, bytes)| -> Result<(), BuildError> {
-            let path = tmp.join(rel);
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-                .map_err(|e| io("create", &path, e))?;
-            f.write_all(bytes).map_err(|e| io("write", &path, e))?;
-            f.sync_all().map_err(|e| io("sync", &path, e))
-        })?;
-    // Deepest folders first, so that each folder's entries are on disk before the folder itself.
-    let mut order: Vec<&PathBuf> = dirs.iter().collect();
-    order.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-    for d in order {
-        sync_dir(d)?;
+
+    /// Writes the marker, syncs, and swaps the build in; returns the files written, sorted.
+    pub fn finish(self) -> Result<Vec<(String, usize)>, BuildError> {
+        let mut files = std::mem::take(&mut *self.files.lock().unwrap_or_else(|e| e.into_inner()));
+        files.sort();
+        let result = validate_artifacts(files.iter().map(|(p, _)| p.as_str()))
+            .and_then(|()| {
+                let marker = marker_text(files.iter().map(|(p, _)| p.as_str()));
+                std::fs::write(self.tmp.join(MARKER), marker)
+                    .map_err(|e| io("write", &self.tmp.join(MARKER), e))
+            })
+            .and_then(|()| sync_tree(&self.tmp))
+            .and_then(|()| swap_in(&self.tmp, &self.out, &self.parent, &self.name));
+        match result {
+            Ok(()) => Ok(files),
+            Err(e) => {
+                self.abandon();
+                Err(e)
+            }
+        }
     }
-    Ok(())
+
+    /// Removes the temporary folder.
+    pub fn abandon(&self) {
+        let _ = std::fs::remove_dir_all(&self.tmp);
+    }
 }
 
 /// Writes the artifacts into `out` atomically. `input` is the governance folder that was read.
 pub fn write_output(out: &Path, input: &Path, artifacts: &[Artifact]) -> Result<(), BuildError> {
-    validate_artifacts(artifacts)?;
-    let out_abs = absolute(out)?;
-    let input_abs = std::fs::canonicalize(input).map_err(|e| io("read", input, e))?;
-    if input_abs.starts_with(&out_abs) {
-        return err(format!(
-            "the output folder `{}` is, or contains, the governance folder being built; choose another --out",
-            out.display()
-        ));
+    validate_artifacts(artifacts.iter().map(|(p, _)| p.as_str()))?;
+    let staging = Staging::begin(out, input)?;
+    for (p, b) in artifacts {
+        if let Err(e) = staging.write(p, b) {
+            staging.abandon();
+            return Err(e);
+        }
     }
-    let (Some(parent), Some(name)) = (out_abs.parent(), out_abs.file_name()) else {
-        return err(format!("`{}` cannot be an output folder", out.display()));
-    };
-    let name = name.to_string_lossy().into_owned();
-    // Refuse before doing any work.
-    inspect(&out_abs)?;
-    std::fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
-
-    let tmp = fresh_sibling(parent, &name, "tmp", true)?;
-    let result = write_tree(&tmp, artifacts).and_then(|()| swap_in(&tmp, &out_abs, parent, &name));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
+    staging.finish().map(|_| ())
 }
 
 fn swap_in(tmp: &Path, out: &Path, parent: &Path, name: &str) -> Result<(), BuildError> {

@@ -81,9 +81,27 @@ pub type Artifact = (String, Vec<u8>);
 
 /// Every artifact of a build, sorted by path.
 pub fn all(cx: &EmitContext) -> Vec<Artifact> {
-    use rayon::prelude::*;
-    let emitters: [fn(&EmitContext) -> Vec<Artifact>; 7] = [
-        site::emit,
+    let out = std::sync::Mutex::new(Vec::new());
+    let collected = each(cx, &|a| {
+        out.lock().unwrap_or_else(|e| e.into_inner()).push(a);
+        Ok(())
+    });
+    if let Err(e) = collected {
+        // Only the site can fail, on a team's own templates; `site::emit` falls back instead.
+        eprintln!("warning: {e}");
+    }
+    let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner());
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Where artifacts go as they are rendered (from several threads at once).
+pub type Sink<'a> = &'a (dyn Fn(Artifact) -> Result<(), String> + Sync);
+
+/// Renders every artifact into `sink`, in no particular order. `Err` is the first failure: a
+/// team's own site templates that do not render, or the sink's own error.
+pub fn each(cx: &EmitContext, sink: Sink) -> Result<(), String> {
+    let emitters: [fn(&EmitContext) -> Vec<Artifact>; 6] = [
         bundle::emit,
         cedar::emit,
         opa::emit,
@@ -91,7 +109,15 @@ pub fn all(cx: &EmitContext) -> Vec<Artifact> {
         codeowners::emit,
         policy_md::emit,
     ];
-    let mut out: Vec<Artifact> = emitters.par_iter().flat_map_iter(|emit| emit(cx)).collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    // The site is most of a large build and streams its pages; the rest are a few large files
+    // each, made one after another beside it so that their memory peaks do not add up.
+    let (site, rest) = rayon::join(
+        || site::emit_into(cx, sink),
+        || {
+            emitters
+                .iter()
+                .try_for_each(|emit| emit(cx).into_iter().try_for_each(sink))
+        },
+    );
+    site.and(rest)
 }

@@ -16,7 +16,7 @@ use crate::diag::Severity;
 use facts::{OpRow, ReachRow};
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use tera::Tera;
 
@@ -198,7 +198,7 @@ pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
         Ok(v) => v,
         Err(e) => {
             eprintln!("warning: --templates: {e}; the site uses the built-in templates");
-            render_site(cx, None).expect("the built-in templates render")
+            collect(|sink| render_site(cx, None, sink)).expect("the built-in templates render")
         }
     }
 }
@@ -206,7 +206,26 @@ pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
 /// The site, with `cx.templates` overriding the built-in templates; `Err` names the template
 /// problem (for `agentgov build` to report).
 pub fn try_emit(cx: &EmitContext) -> Result<Vec<Artifact>, String> {
-    render_site(cx, cx.templates)
+    collect(|sink| render_site(cx, cx.templates, sink))
+}
+
+/// Renders the site page by page into `sink` (a large site is not held in memory).
+pub fn emit_into(cx: &EmitContext, sink: super::Sink) -> Result<(), String> {
+    render_site(cx, cx.templates, sink)
+}
+
+/// Runs `render` with a sink that keeps the pages, sorted by path.
+fn collect(
+    render: impl FnOnce(super::Sink) -> Result<(), String>,
+) -> Result<Vec<Artifact>, String> {
+    let out = std::sync::Mutex::new(Vec::new());
+    render(&|a| {
+        out.lock().unwrap_or_else(|e| e.into_inner()).push(a);
+        Ok(())
+    })?;
+    let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner());
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
 }
 
 // ---------------------------------------------------------------- view model
@@ -362,15 +381,37 @@ fn finding_view(cx: &EmitContext, d: &crate::diag::Diagnostic) -> Value {
     })
 }
 
-fn agent_view(cx: &EmitContext, a: &crate::model::Agent) -> AgentView {
+/// What every agent's view shares: computed once, not per agent.
+struct AgentViewShared<'a> {
+    tiers: Vec<TierView>,
+    /// Findings by their target (`agent/NAME`).
+    findings: HashMap<&'a str, Vec<&'a crate::diag::Diagnostic>>,
+}
+
+impl<'a> AgentViewShared<'a> {
+    fn new(cx: &'a EmitContext) -> Self {
+        let mut findings: HashMap<&str, Vec<&crate::diag::Diagnostic>> = HashMap::new();
+        for d in cx.diagnostics {
+            if let Some(t) = d.target.as_deref() {
+                findings.entry(t).or_default().push(d);
+            }
+        }
+        AgentViewShared {
+            tiers: tiers(cx),
+            findings,
+        }
+    }
+}
+
+fn agent_view(cx: &EmitContext, a: &crate::model::Agent, shared: &AgentViewShared) -> AgentView {
     let ops = facts::agent_ops(cx, &a.name);
-    let ts = tiers(cx);
+    let ts = &shared.tiers;
     let mut counts: Vec<usize> = ops.by_tier.iter().map(Vec::len).collect();
     counts.push(ops.never.len());
     let tiers = ops
         .by_tier
         .into_iter()
-        .zip(&ts)
+        .zip(ts)
         .map(|(rows, t)| AgentTier {
             id: t.id.clone(),
             label: t.label.clone(),
@@ -426,10 +467,11 @@ fn agent_view(cx: &EmitContext, a: &crate::model::Agent) -> AgentView {
             .collect(),
         pausers: names(cx, facts::pausers(cx, &a.name)),
         workflows: facts::agent_workflows(cx, &a.name).into_iter().collect(),
-        findings: cx
-            .diagnostics
-            .iter()
-            .filter(|d| d.target.as_deref() == Some(&format!("agent/{}", a.name)))
+        findings: shared
+            .findings
+            .get(format!("agent/{}", a.name).as_str())
+            .into_iter()
+            .flatten()
             .map(|d| finding_view(cx, d))
             .collect(),
         counts,
@@ -635,23 +677,24 @@ fn with(mut base: serde_json::Map<String, Value>, extra: Value) -> Value {
     Value::Object(base)
 }
 
-fn render_site(cx: &EmitContext, dir: Option<&Path>) -> Result<Vec<Artifact>, String> {
+fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Result<(), String> {
     let (tera, statics) = engine(dir)?;
-    let mut out: Vec<Artifact> = Vec::new();
     for (name, text) in &statics {
-        out.push((format!("site/{name}"), text.clone().into_bytes()));
+        sink((format!("site/{name}"), text.clone().into_bytes()))?;
     }
+    use rayon::prelude::*;
+    let shared = AgentViewShared::new(cx);
     let agents: Vec<AgentView> = cx
         .model
         .agents
-        .values()
-        .map(|a| agent_view(cx, a))
+        .par_iter()
+        .map(|(_, a)| agent_view(cx, a, &shared))
         .collect();
     let workflows: Vec<Value> = cx
         .model
         .workflows
-        .values()
-        .map(|w| workflow_view(cx, w))
+        .par_iter()
+        .map(|(_, w)| workflow_view(cx, w))
         .collect();
 
     // Findings: active first (errors, warnings), then waived; canonical order within.
@@ -676,87 +719,82 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>) -> Result<Vec<Artifact>, St
     let index = with(
         common(cx, "", "index.html", "Overview"),
         json!({
-            "agents": agents, "workflows": workflows, "findings": findings, "active": active, "errors": errors,
+            // Only what the overview shows of each agent (the full views hold pictures).
+            "agents": agents.iter().map(|a| json!({
+                "name": a.name, "description": a.description, "mode": a.mode, "stage": a.stage,
+                "sample_pct": a.sample_pct, "business": {"name": a.business.name},
+                "technical": {"name": a.technical.name}, "next_review": a.next_review,
+                "review_status": a.review_status, "counts": a.counts,
+            })).collect::<Vec<_>>(),
+            "workflows": workflows, "findings": findings, "active": active, "errors": errors,
             "waivers": cx.model.waivers.len(), "reviews": reviews,
             "connectors": cx.model.connectors.values().map(|c| json!({"name": c.name, "system": c.spec.system})).collect::<Vec<_>>(),
             "people": cx.model.people.len(),
         }),
     );
-    out.push(("site/index.html".into(), page(&tera, "index.html", &index)?));
+    sink((
+        "site/index.html".into(),
+        page_owned(&tera, "index.html", index)?,
+    ))?;
 
     // One page per agent and per workflow: rendered in parallel, kept in order.
-    use rayon::prelude::*;
     let esc = escalations(cx);
-    let agent_pages: Vec<Result<Artifact, String>> = agents
-        .par_iter()
-        .map(|a| {
-            let ctx = with(
-                common(cx, "../", "", &format!("Agent {}", a.name)),
-                json!({"agent": a, "escalations": esc, "prohibited": cx.model.policy().prohibited}),
-            );
-            Ok((
-                format!("site/agents/{}.html", a.name),
-                page_owned(&tera, "agent.html", ctx)?,
-            ))
-        })
-        .collect();
-    let workflow_pages: Vec<Result<Artifact, String>> = workflows
-        .par_iter()
-        .map(|w| {
-            let name = w["name"].as_str().unwrap_or("");
-            let ctx = with(
-                common(cx, "../", "", &format!("Workflow {name}")),
-                json!({"workflow": w}),
-            );
-            Ok((
-                format!("site/workflows/{name}.html"),
-                page_owned(&tera, "workflow.html", ctx)?,
-            ))
-        })
-        .collect();
-    for p in agent_pages.into_iter().chain(workflow_pages) {
-        out.push(p?);
-    }
+    agents.par_iter().try_for_each(|a| {
+        let ctx = with(
+            common(cx, "../", "", &format!("Agent {}", a.name)),
+            json!({"agent": a, "escalations": esc, "prohibited": cx.model.policy().prohibited}),
+        );
+        sink((
+            format!("site/agents/{}.html", a.name),
+            page_owned(&tera, "agent.html", ctx)?,
+        ))
+    })?;
+    workflows.par_iter().try_for_each(|w| {
+        let name = w["name"].as_str().unwrap_or("");
+        let ctx = with(
+            common(cx, "../", "", &format!("Workflow {name}")),
+            json!({"workflow": w}),
+        );
+        sink((
+            format!("site/workflows/{name}.html"),
+            page_owned(&tera, "workflow.html", ctx)?,
+        ))
+    })?;
 
-    let simple = |file: &str, title: &str, extra: Value| -> Result<Artifact, String> {
+    let simple = |file: &str, title: &str, extra: Value| -> Result<(), String> {
         let ctx = with(common(cx, "", file, title), extra);
-        Ok((format!("site/{file}"), page(&tera, file, &ctx)?))
+        sink((format!("site/{file}"), page(&tera, file, &ctx)?))
     };
-    out.push(simple(
+    simple(
         "comparison.html",
         "Use cases compared",
         json!({"workflows": workflows}),
-    )?);
-    out.push(simple(
+    )?;
+    simple(
         "risks.html",
         "Risk register",
         json!({"workflows": workflows, "risky": risky_ops(cx)}),
-    )?);
-    out.push(simple("approvals.html", "Approval matrix", approvals(cx))?);
-    out.push(simple(
+    )?;
+    simple("approvals.html", "Approval matrix", approvals(cx))?;
+    simple(
         "accountability.html",
         "Accountability",
         accountability(cx, &agents),
-    )?);
-    out.push(simple(
-        "playbooks.html",
-        "Incident playbooks",
-        playbooks(cx),
-    )?);
-    out.push(simple(
+    )?;
+    simple("playbooks.html", "Incident playbooks", playbooks(cx))?;
+    simple(
         "audit.html",
         "Audit trail and retention",
         audit(cx, &workflows),
-    )?);
-    out.push(simple("waivers.html", "Waivers", waivers(cx))?);
-    out.push(simple("rules.html", "Rule reference", rules(cx))?);
-    out.push(simple(
+    )?;
+    simple("waivers.html", "Waivers", waivers(cx))?;
+    simple("rules.html", "Rule reference", rules(cx))?;
+    simple(
         "frameworks.html",
         "Framework mapping",
         json!({"frameworks": frameworks::evaluate(cx)}),
-    )?);
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out)
+    )?;
+    Ok(())
 }
 
 fn escalations(cx: &EmitContext) -> Vec<Value> {
