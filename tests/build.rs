@@ -195,6 +195,34 @@ fn errors_block_the_build_and_leave_no_folder() {
 }
 
 #[test]
+fn templates_that_do_not_render_fail_the_build_and_leave_no_folder() {
+    for (file, text) in [
+        ("agent.html", "<p>{{ agent.nosuchfield.deeper }}</p>"),
+        ("POLICY.md", "{{ nosuchvariable.field }}"),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let templates = dir.path().join("templates");
+        std::fs::create_dir(&templates).expect("mkdir");
+        std::fs::write(templates.join(file), text).expect("write");
+        let out = dir.path().join("out");
+        let assert = agentgov()
+            .arg("build")
+            .arg(repo("governance"))
+            .arg("--out")
+            .arg(&out)
+            .arg("--templates")
+            .arg(&templates)
+            .args(["--today", TODAY])
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(stderr.contains("do not render"), "{file}: {stderr}");
+        assert!(!out.exists(), "{file}: no output folder");
+        assert!(leftovers(&out).is_empty(), "{file}: {:?}", leftovers(&out));
+    }
+}
+
+#[test]
 fn errors_leave_a_previous_build_untouched() {
     let dir = tempfile::tempdir().expect("tempdir");
     let good = dir.path().join("good");

@@ -82,6 +82,12 @@ pub fn run(a: BuildArgs) -> i32 {
             eprintln!("error: templates folder `{}` does not exist", t.display());
             return EXIT_UNREADABLE;
         }
+        // A team's own templates must render: a broken one fails the build instead of silently
+        // falling back to the built-in page. (The site's pages are checked as they stream.)
+        if let Err(e) = emit::policy_md::try_emit(&cx) {
+            eprintln!("error: templates in `{}` do not render: {e}", t.display());
+            return EXIT_UNREADABLE;
+        }
     }
     let mut timer = crate::analysis::PhaseTimer::new();
     // Artifacts are written as they are rendered: a large site does not fit in memory twice.
