@@ -17,16 +17,78 @@ use std::collections::BTreeSet;
 pub const VERSION: u64 = 1;
 
 pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
-    let mut text = serde_json::to_string_pretty(&bundle(cx)).expect("JSON values serialize");
-    text.push('\n');
-    vec![("bundle.json".to_string(), text.into_bytes())]
+    vec![("bundle.json".to_string(), text(cx).into_bytes())]
 }
+
+/// `bundle.json`: the same text as pretty-printing [`bundle`], written agent by agent (in
+/// parallel) so that the whole bundle is never held as one JSON tree.
+pub fn text(cx: &EmitContext) -> String {
+    use rayon::prelude::*;
+    let m = cx.model;
+    let agents: Vec<String> = m
+        .agents
+        .par_iter()
+        .map(|(name, a)| member(name, &agent(cx, name, a), 2))
+        .collect();
+    // One buffer: the agents are most of a large bundle, and copying them again costs.
+    let mut out = String::with_capacity(agents.iter().map(String::len).sum::<usize>() + 4096);
+    out.push_str("{\n");
+    for (i, text) in [
+        member("$schema", &json!(SCHEMA_ID), 1),
+        member("version", &json!(VERSION), 1),
+        member("policy", &policy(m), 1),
+        member("people", &people(m), 1),
+        member("groups", &groups(m), 1),
+    ]
+    .iter()
+    .enumerate()
+    {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        out.push_str(text);
+    }
+    out.push_str(",\n  \"agents\": ");
+    if agents.is_empty() {
+        out.push_str("{}");
+    } else {
+        out.push_str("{\n");
+        for (i, text) in agents.iter().enumerate() {
+            if i > 0 {
+                out.push_str(",\n");
+            }
+            out.push_str(text);
+        }
+        out.push_str("\n  }");
+    }
+    for text in [
+        member("workflows", &workflows(cx), 1),
+        member("playbooks", &playbooks(m), 1),
+    ] {
+        out.push_str(",\n");
+        out.push_str(&text);
+    }
+    out.push_str("\n}\n");
+    out
+}
+
+/// `"key": value` pretty-printed as a member of an object nested `level` deep.
+fn member(key: &str, v: &Value, level: usize) -> String {
+    let indent = "  ".repeat(level);
+    let key = serde_json::to_string(key).expect("strings serialize");
+    let value = serde_json::to_string_pretty(v).expect("JSON values serialize");
+    // serde_json indents by two spaces per level; JSON strings hold no raw newlines.
+    let value = value.replace('\n', &format!("\n{indent}"));
+    format!("{indent}{key}: {value}")
+}
+
+const SCHEMA_ID: &str = "https://agentgov.dev/schemas/v1/bundle.json";
 
 /// The bundle as JSON.
 pub fn bundle(cx: &EmitContext) -> Value {
     let m = cx.model;
     json!({
-        "$schema": "https://agentgov.dev/schemas/v1/bundle.json",
+        "$schema": SCHEMA_ID,
         "version": VERSION,
         "policy": policy(m),
         "people": people(m),
@@ -328,10 +390,20 @@ fn monitor_json(agent: &str, monitors: &[Monitor], i: usize) -> Value {
 }
 
 fn agents(cx: &EmitContext) -> Value {
+    Value::Object(
+        cx.model
+            .agents
+            .iter()
+            .map(|(name, a)| (name.clone(), agent(cx, name, a)))
+            .collect(),
+    )
+}
+
+/// One agent's entry of `agents`.
+fn agent(cx: &EmitContext, name: &String, a: &crate::model::Agent) -> Value {
     let m = cx.model;
     let plan = cx.plan;
-    let mut out = Map::new();
-    for (name, a) in &m.agents {
+    {
         let s = &a.spec;
         // The workflows this agent has steps in, from the index (not a scan per operation).
         let agent_wfs: Vec<&crate::model::Workflow> = cx
@@ -431,42 +503,38 @@ fn agents(cx: &EmitContext) -> Value {
             .or(m.policy().review_cadence)
             .map(|c| c.as_str());
         let workflows: BTreeSet<&str> = agent_wfs.iter().map(|w| w.name.as_str()).collect();
-        out.insert(
-            name.clone(),
-            json!({
-                "description": opt_str(&a.metadata.description),
-                "owners": {
-                    "business": person(m, &s.owners.business),
-                    "technical": person(m, &s.owners.technical),
-                },
-                "mode": s.mode.as_str(),
-                "model": { "provider": s.model.provider, "name": s.model.name, "version": s.model.version },
-                "prompt": s.prompt.as_ref().map(|p| json!({
-                    "path": p.path,
-                    "sha256": cx.prompt_hashes.get(name),
-                })),
-                "rollout": s.rollout.as_ref().map(|r| json!({
-                    "stage": r.stage.as_str(),
-                    "since": r.since,
-                    "sample_rate": r.sample_rate,
-                })),
-                "review": {
-                    "cadence": cadence,
-                    "last_reviewed": s.review.as_ref().and_then(|r| r.last_reviewed.clone()),
-                },
-                "delegates_to": s.delegates_to,
-                "grants": s.grants.iter().map(|g| json!({
-                    "resource": g.resource,
-                    "operations": g.operations,
-                    "fields": g.fields,
-                })).collect::<Vec<_>>(),
-                "operations": ops,
-                "monitors": (0..s.monitors.len()).map(|i| monitor_json(name, &s.monitors, i)).collect::<Vec<_>>(),
-                "workflows": workflows,
-            }),
-        );
+        json!({
+            "description": opt_str(&a.metadata.description),
+            "owners": {
+                "business": person(m, &s.owners.business),
+                "technical": person(m, &s.owners.technical),
+            },
+            "mode": s.mode.as_str(),
+            "model": { "provider": s.model.provider, "name": s.model.name, "version": s.model.version },
+            "prompt": s.prompt.as_ref().map(|p| json!({
+                "path": p.path,
+                "sha256": cx.prompt_hashes.get(name),
+            })),
+            "rollout": s.rollout.as_ref().map(|r| json!({
+                "stage": r.stage.as_str(),
+                "since": r.since,
+                "sample_rate": r.sample_rate,
+            })),
+            "review": {
+                "cadence": cadence,
+                "last_reviewed": s.review.as_ref().and_then(|r| r.last_reviewed.clone()),
+            },
+            "delegates_to": s.delegates_to,
+            "grants": s.grants.iter().map(|g| json!({
+                "resource": g.resource,
+                "operations": g.operations,
+                "fields": g.fields,
+            })).collect::<Vec<_>>(),
+            "operations": ops,
+            "monitors": (0..s.monitors.len()).map(|i| monitor_json(name, &s.monitors, i)).collect::<Vec<_>>(),
+            "workflows": workflows,
+        })
     }
-    Value::Object(out)
 }
 
 fn workflows(cx: &EmitContext) -> Value {
@@ -532,4 +600,20 @@ fn workflows(cx: &EmitContext) -> Value {
         })
         .collect();
     Value::Array(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_streamed_text_is_the_pretty_printed_bundle() {
+        let c = crate::rules::util::testing::checked(&[], &[]);
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+        let cx = EmitContext::from_checked(&c, today).expect("compiles");
+        let mut want = serde_json::to_string_pretty(&bundle(&cx)).expect("serializes");
+        want.push('\n');
+        assert!(!cx.model.agents.is_empty());
+        assert_eq!(text(&cx), want);
+    }
 }

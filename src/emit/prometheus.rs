@@ -254,38 +254,42 @@ const HEADER: &str = "\
 
 /// The whole rules file.
 pub fn rules_yaml(m: &Model) -> String {
-    let mut body = String::new();
-    for a in m.agents.values() {
-        let mut rules = Vec::new();
-        let mut skipped = Vec::new();
-        for (i, mo) in a.spec.monitors.iter().enumerate() {
-            match mo.then {
-                Some(r) => rules.push(rule(m, a, i, r)),
-                None => skipped.push(format!(
-                    "# {}: monitor {} ({} above {} over {}) has no `then` response, so no alert is generated; add `then: recommend-only` or `then: pause`.\n",
-                    a.name,
-                    i + 1,
-                    mo.metric.as_str(),
-                    number(mo.above),
-                    mo.window
-                )),
+    use rayon::prelude::*;
+    // Each agent's group is its own YAML text: made in parallel, joined in agent order.
+    let chunks: Vec<String> = m
+        .agents
+        .par_iter()
+        .map(|(_, a)| {
+            let mut chunk = String::new();
+            let mut rules = Vec::new();
+            for (i, mo) in a.spec.monitors.iter().enumerate() {
+                match mo.then {
+                    Some(r) => rules.push(rule(m, a, i, r)),
+                    None => chunk.push_str(&format!(
+                        "# {}: monitor {} ({} above {} over {}) has no `then` response, so no alert is generated; add `then: recommend-only` or `then: pause`.\n",
+                        a.name,
+                        i + 1,
+                        mo.metric.as_str(),
+                        number(mo.above),
+                        mo.window
+                    )),
+                }
             }
-        }
-        for s in &skipped {
-            body.push_str(s);
-        }
-        if rules.is_empty() {
-            if a.spec.monitors.is_empty() {
-                body.push_str(&format!("# {}: no monitors.\n", a.name));
+            if rules.is_empty() {
+                if a.spec.monitors.is_empty() {
+                    chunk.push_str(&format!("# {}: no monitors.\n", a.name));
+                }
+                return chunk;
             }
-            continue;
-        }
-        let group = Group {
-            name: format!("agentgov.{}", a.name),
-            rules,
-        };
-        body.push_str(&serde_yaml::to_string(&[group]).expect("rules serialize"));
-    }
+            let group = Group {
+                name: format!("agentgov.{}", a.name),
+                rules,
+            };
+            chunk.push_str(&serde_yaml::to_string(&[group]).expect("rules serialize"));
+            chunk
+        })
+        .collect();
+    let body = chunks.concat();
     let mut out = String::from(HEADER);
     if body.lines().any(|l| !l.starts_with('#')) {
         out.push_str("groups:\n");

@@ -596,10 +596,6 @@ fn approval_summary(cx: &EmitContext, w: &crate::model::Workflow) -> String {
     }
 }
 
-fn page(tera: &Tera, name: &str, ctx: &Value) -> Result<Vec<u8>, String> {
-    page_owned(tera, name, ctx.clone())
-}
-
 fn page_owned(tera: &Tera, name: &str, ctx: Value) -> Result<Vec<u8>, String> {
     let ctx = tera::Context::from_value(ctx).map_err(|e| template_error(&e))?;
     tera.render(name, &ctx)
@@ -697,6 +693,90 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
         .map(|(_, w)| workflow_view(cx, w))
         .collect();
 
+    // The overview and the summary pages are independent of each other and of the pages per
+    // agent and workflow: all render in parallel, each building its context when it runs.
+    type Extra<'a> = Box<dyn Fn() -> Value + Sync + Send + 'a>;
+    let summaries: Vec<(&str, &str, Extra)> = vec![
+        (
+            "index.html",
+            "Overview",
+            Box::new(|| overview(cx, &agents, &workflows)),
+        ),
+        (
+            "comparison.html",
+            "Use cases compared",
+            Box::new(|| json!({"workflows": workflows})),
+        ),
+        (
+            "risks.html",
+            "Risk register",
+            Box::new(|| json!({"workflows": workflows, "risky": risky_ops(cx)})),
+        ),
+        (
+            "approvals.html",
+            "Approval matrix",
+            Box::new(|| approvals(cx)),
+        ),
+        (
+            "accountability.html",
+            "Accountability",
+            Box::new(|| accountability(cx, &agents)),
+        ),
+        (
+            "playbooks.html",
+            "Incident playbooks",
+            Box::new(|| playbooks(cx)),
+        ),
+        (
+            "audit.html",
+            "Audit trail and retention",
+            Box::new(|| audit(cx, &workflows)),
+        ),
+        ("waivers.html", "Waivers", Box::new(|| waivers(cx))),
+        ("rules.html", "Rule reference", Box::new(|| rules(cx))),
+        (
+            "frameworks.html",
+            "Framework mapping",
+            Box::new(|| json!({"frameworks": frameworks::evaluate(cx)})),
+        ),
+    ];
+    let esc = escalations(cx);
+    let (per_item, summary) = rayon::join(
+        || -> Result<(), String> {
+            agents.par_iter().try_for_each(|a| {
+                let ctx = with(
+                    common(cx, "../", "", &format!("Agent {}", a.name)),
+                    json!({"agent": a, "escalations": esc, "prohibited": cx.model.policy().prohibited}),
+                );
+                sink((
+                    format!("site/agents/{}.html", a.name),
+                    page_owned(&tera, "agent.html", ctx)?,
+                ))
+            })?;
+            workflows.par_iter().try_for_each(|w| {
+                let name = w["name"].as_str().unwrap_or("");
+                let ctx = with(
+                    common(cx, "../", "", &format!("Workflow {name}")),
+                    json!({"workflow": w}),
+                );
+                sink((
+                    format!("site/workflows/{name}.html"),
+                    page_owned(&tera, "workflow.html", ctx)?,
+                ))
+            })
+        },
+        || {
+            summaries.par_iter().try_for_each(|(file, title, extra)| {
+                let ctx = with(common(cx, "", file, title), extra());
+                sink((format!("site/{file}"), page_owned(&tera, file, ctx)?))
+            })
+        },
+    );
+    per_item.and(summary)
+}
+
+/// The overview's own context.
+fn overview(cx: &EmitContext, agents: &[AgentView], workflows: &[Value]) -> Value {
     // Findings: active first (errors, warnings), then waived; canonical order within.
     let mut findings: Vec<&crate::diag::Diagnostic> = cx.diagnostics.iter().collect();
     findings.sort_by_key(|d| (d.waived.is_some(), std::cmp::Reverse(d.severity)));
@@ -715,86 +795,19 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
         .map(|a| json!({"name": a.name, "cadence": a.cadence, "last": a.last_reviewed, "next": a.next_review, "status": a.review_status,
                          "owner": a.business.name}))
         .collect();
-
-    let index = with(
-        common(cx, "", "index.html", "Overview"),
-        json!({
-            // Only what the overview shows of each agent (the full views hold pictures).
-            "agents": agents.iter().map(|a| json!({
-                "name": a.name, "description": a.description, "mode": a.mode, "stage": a.stage,
-                "sample_pct": a.sample_pct, "business": {"name": a.business.name},
-                "technical": {"name": a.technical.name}, "next_review": a.next_review,
-                "review_status": a.review_status, "counts": a.counts,
-            })).collect::<Vec<_>>(),
-            "workflows": workflows, "findings": findings, "active": active, "errors": errors,
-            "waivers": cx.model.waivers.len(), "reviews": reviews,
-            "connectors": cx.model.connectors.values().map(|c| json!({"name": c.name, "system": c.spec.system})).collect::<Vec<_>>(),
-            "people": cx.model.people.len(),
-        }),
-    );
-    sink((
-        "site/index.html".into(),
-        page_owned(&tera, "index.html", index)?,
-    ))?;
-
-    // One page per agent and per workflow: rendered in parallel, kept in order.
-    let esc = escalations(cx);
-    agents.par_iter().try_for_each(|a| {
-        let ctx = with(
-            common(cx, "../", "", &format!("Agent {}", a.name)),
-            json!({"agent": a, "escalations": esc, "prohibited": cx.model.policy().prohibited}),
-        );
-        sink((
-            format!("site/agents/{}.html", a.name),
-            page_owned(&tera, "agent.html", ctx)?,
-        ))
-    })?;
-    workflows.par_iter().try_for_each(|w| {
-        let name = w["name"].as_str().unwrap_or("");
-        let ctx = with(
-            common(cx, "../", "", &format!("Workflow {name}")),
-            json!({"workflow": w}),
-        );
-        sink((
-            format!("site/workflows/{name}.html"),
-            page_owned(&tera, "workflow.html", ctx)?,
-        ))
-    })?;
-
-    let simple = |file: &str, title: &str, extra: Value| -> Result<(), String> {
-        let ctx = with(common(cx, "", file, title), extra);
-        sink((format!("site/{file}"), page(&tera, file, &ctx)?))
-    };
-    simple(
-        "comparison.html",
-        "Use cases compared",
-        json!({"workflows": workflows}),
-    )?;
-    simple(
-        "risks.html",
-        "Risk register",
-        json!({"workflows": workflows, "risky": risky_ops(cx)}),
-    )?;
-    simple("approvals.html", "Approval matrix", approvals(cx))?;
-    simple(
-        "accountability.html",
-        "Accountability",
-        accountability(cx, &agents),
-    )?;
-    simple("playbooks.html", "Incident playbooks", playbooks(cx))?;
-    simple(
-        "audit.html",
-        "Audit trail and retention",
-        audit(cx, &workflows),
-    )?;
-    simple("waivers.html", "Waivers", waivers(cx))?;
-    simple("rules.html", "Rule reference", rules(cx))?;
-    simple(
-        "frameworks.html",
-        "Framework mapping",
-        json!({"frameworks": frameworks::evaluate(cx)}),
-    )?;
-    Ok(())
+    json!({
+        // Only what the overview shows of each agent (the full views hold pictures).
+        "agents": agents.iter().map(|a| json!({
+            "name": a.name, "description": a.description, "mode": a.mode, "stage": a.stage,
+            "sample_pct": a.sample_pct, "business": {"name": a.business.name},
+            "technical": {"name": a.technical.name}, "next_review": a.next_review,
+            "review_status": a.review_status, "counts": a.counts,
+        })).collect::<Vec<_>>(),
+        "workflows": workflows, "findings": findings, "active": active, "errors": errors,
+        "waivers": cx.model.waivers.len(), "reviews": reviews,
+        "connectors": cx.model.connectors.values().map(|c| json!({"name": c.name, "system": c.spec.system})).collect::<Vec<_>>(),
+        "people": cx.model.people.len(),
+    })
 }
 
 fn escalations(cx: &EmitContext) -> Vec<Value> {
