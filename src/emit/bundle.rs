@@ -403,138 +403,136 @@ fn agents(cx: &EmitContext) -> Value {
 fn agent(cx: &EmitContext, name: &String, a: &crate::model::Agent) -> Value {
     let m = cx.model;
     let plan = cx.plan;
-    {
-        let s = &a.spec;
-        // The workflows this agent has steps in, from the index (not a scan per operation).
-        let agent_wfs: Vec<&crate::model::Workflow> = cx
-            .agent_workflows
-            .get(name)
-            .into_iter()
-            .flatten()
-            .filter_map(|w| m.workflows.get(w))
-            .collect();
-        let mut ops = Map::new();
-        if let Some(ap) = plan.agents.get(name) {
-            for (op_id, op) in &ap.operations {
-                let d = static_decision(plan, name, op_id, None);
-                let static_rank = rank_of(plan, &d);
-                let escalations: Vec<&str> = match static_rank {
-                    Some(r) => plan
-                        .escalations
+    let s = &a.spec;
+    // The workflows this agent has steps in, from the index (not a scan per operation).
+    let agent_wfs: Vec<&crate::model::Workflow> = cx
+        .agent_workflows
+        .get(name)
+        .into_iter()
+        .flatten()
+        .filter_map(|w| m.workflows.get(w))
+        .collect();
+    let mut ops = Map::new();
+    if let Some(ap) = plan.agents.get(name) {
+        for (op_id, op) in &ap.operations {
+            let d = static_decision(plan, name, op_id, None);
+            let static_rank = rank_of(plan, &d);
+            let escalations: Vec<&str> = match static_rank {
+                Some(r) => plan
+                    .escalations
+                    .iter()
+                    .filter(|e| e.rank > r)
+                    .map(|e| e.id.as_str())
+                    .collect(),
+                None => Vec::new(),
+            };
+            let per_workflow: Map<String, Value> = op
+                .workflows
+                .iter()
+                .map(|(w, choice)| {
+                    let wd = static_decision(plan, name, op_id, Some(w));
+                    (
+                        w.clone(),
+                        decision_json(&wd, field_rules(m, plan, choice, op)),
+                    )
+                })
+                .collect();
+            // Workflows whose steps perform this operation with this agent.
+            let wfs: Vec<&crate::model::Workflow> = agent_wfs
+                .iter()
+                .copied()
+                .filter(|w| {
+                    w.spec
+                        .steps
                         .iter()
-                        .filter(|e| e.rank > r)
-                        .map(|e| e.id.as_str())
-                        .collect(),
-                    None => Vec::new(),
-                };
-                let per_workflow: Map<String, Value> = op
-                    .workflows
-                    .iter()
-                    .map(|(w, choice)| {
-                        let wd = static_decision(plan, name, op_id, Some(w));
-                        (
-                            w.clone(),
-                            decision_json(&wd, field_rules(m, plan, choice, op)),
-                        )
-                    })
-                    .collect();
-                // Workflows whose steps perform this operation with this agent.
-                let wfs: Vec<&crate::model::Workflow> = agent_wfs
-                    .iter()
-                    .copied()
-                    .filter(|w| {
-                        w.spec
-                            .steps
-                            .iter()
-                            .any(|st| st.agent == *name && st.does == *op_id)
-                    })
-                    .collect();
-                let rollback: Vec<Value> = wfs
-                    .iter()
-                    .filter_map(|w| {
-                        w.spec.rollback.as_ref().map(|r| {
-                            json!({
-                                "workflow": w.name,
-                                "strategy": r.strategy,
-                                "owner": r.owner,
-                                "within_minutes": r.within_minutes,
-                            })
+                        .any(|st| st.agent == *name && st.does == *op_id)
+                })
+                .collect();
+            let rollback: Vec<Value> = wfs
+                .iter()
+                .filter_map(|w| {
+                    w.spec.rollback.as_ref().map(|r| {
+                        json!({
+                            "workflow": w.name,
+                            "strategy": r.strategy,
+                            "owner": r.owner,
+                            "within_minutes": r.within_minutes,
                         })
                     })
-                    .collect();
-                let playbooks: BTreeSet<&str> = wfs
-                    .iter()
-                    .flat_map(|w| w.spec.playbooks.iter().map(|p| p.as_str()))
-                    .collect();
-                let steps: Vec<String> = wfs
-                    .iter()
-                    .flat_map(|w| {
-                        w.spec
-                            .steps
-                            .iter()
-                            .filter(|st| st.agent == *name && st.does == *op_id)
-                            .map(move |st| format!("{}.{}", w.name, st.id))
-                    })
-                    .collect();
-                let spec = OpId::parse(op_id).and_then(|o| m.operation(&o));
-                let allowed_fields: Vec<&BTreeSet<String>> = op.field_sets.iter().collect();
-                ops.insert(
-                    op_id.clone(),
-                    json!({
-                        "effect": op.effect.as_str(),
-                        "reversibility": op.reversibility.as_str(),
-                        "compensation": spec.and_then(|sp| sp.compensation.clone()),
-                        "allowed_fields": allowed_fields,
-                        "decision": decision_json(&d, field_rules(m, plan, &op.default, op)),
-                        "workflows": per_workflow,
-                        "escalations": escalations,
-                        "audit_fields": cumulative_audit(m, static_rank.unwrap_or(0)),
-                        "steps": steps,
-                        "rollback": rollback,
-                        "playbooks": playbooks,
-                    }),
-                );
-            }
+                })
+                .collect();
+            let playbooks: BTreeSet<&str> = wfs
+                .iter()
+                .flat_map(|w| w.spec.playbooks.iter().map(|p| p.as_str()))
+                .collect();
+            let steps: Vec<String> = wfs
+                .iter()
+                .flat_map(|w| {
+                    w.spec
+                        .steps
+                        .iter()
+                        .filter(|st| st.agent == *name && st.does == *op_id)
+                        .map(move |st| format!("{}.{}", w.name, st.id))
+                })
+                .collect();
+            let spec = OpId::parse(op_id).and_then(|o| m.operation(&o));
+            let allowed_fields: Vec<&BTreeSet<String>> = op.field_sets.iter().collect();
+            ops.insert(
+                op_id.clone(),
+                json!({
+                    "effect": op.effect.as_str(),
+                    "reversibility": op.reversibility.as_str(),
+                    "compensation": spec.and_then(|sp| sp.compensation.clone()),
+                    "allowed_fields": allowed_fields,
+                    "decision": decision_json(&d, field_rules(m, plan, &op.default, op)),
+                    "workflows": per_workflow,
+                    "escalations": escalations,
+                    "audit_fields": cumulative_audit(m, static_rank.unwrap_or(0)),
+                    "steps": steps,
+                    "rollback": rollback,
+                    "playbooks": playbooks,
+                }),
+            );
         }
-        let cadence = s
-            .review
-            .as_ref()
-            .and_then(|r| r.cadence)
-            .or(m.policy().review_cadence)
-            .map(|c| c.as_str());
-        let workflows: BTreeSet<&str> = agent_wfs.iter().map(|w| w.name.as_str()).collect();
-        json!({
-            "description": opt_str(&a.metadata.description),
-            "owners": {
-                "business": person(m, &s.owners.business),
-                "technical": person(m, &s.owners.technical),
-            },
-            "mode": s.mode.as_str(),
-            "model": { "provider": s.model.provider, "name": s.model.name, "version": s.model.version },
-            "prompt": s.prompt.as_ref().map(|p| json!({
-                "path": p.path,
-                "sha256": cx.prompt_hashes.get(name),
-            })),
-            "rollout": s.rollout.as_ref().map(|r| json!({
-                "stage": r.stage.as_str(),
-                "since": r.since,
-                "sample_rate": r.sample_rate,
-            })),
-            "review": {
-                "cadence": cadence,
-                "last_reviewed": s.review.as_ref().and_then(|r| r.last_reviewed.clone()),
-            },
-            "delegates_to": s.delegates_to,
-            "grants": s.grants.iter().map(|g| json!({
-                "resource": g.resource,
-                "operations": g.operations,
-                "fields": g.fields,
-            })).collect::<Vec<_>>(),
-            "operations": ops,
-            "monitors": (0..s.monitors.len()).map(|i| monitor_json(name, &s.monitors, i)).collect::<Vec<_>>(),
-            "workflows": workflows,
-        })
     }
+    let cadence = s
+        .review
+        .as_ref()
+        .and_then(|r| r.cadence)
+        .or(m.policy().review_cadence)
+        .map(|c| c.as_str());
+    let workflows: BTreeSet<&str> = agent_wfs.iter().map(|w| w.name.as_str()).collect();
+    json!({
+        "description": opt_str(&a.metadata.description),
+        "owners": {
+            "business": person(m, &s.owners.business),
+            "technical": person(m, &s.owners.technical),
+        },
+        "mode": s.mode.as_str(),
+        "model": { "provider": s.model.provider, "name": s.model.name, "version": s.model.version },
+        "prompt": s.prompt.as_ref().map(|p| json!({
+            "path": p.path,
+            "sha256": cx.prompt_hashes.get(name),
+        })),
+        "rollout": s.rollout.as_ref().map(|r| json!({
+            "stage": r.stage.as_str(),
+            "since": r.since,
+            "sample_rate": r.sample_rate,
+        })),
+        "review": {
+            "cadence": cadence,
+            "last_reviewed": s.review.as_ref().and_then(|r| r.last_reviewed.clone()),
+        },
+        "delegates_to": s.delegates_to,
+        "grants": s.grants.iter().map(|g| json!({
+            "resource": g.resource,
+            "operations": g.operations,
+            "fields": g.fields,
+        })).collect::<Vec<_>>(),
+        "operations": ops,
+        "monitors": (0..s.monitors.len()).map(|i| monitor_json(name, &s.monitors, i)).collect::<Vec<_>>(),
+        "workflows": workflows,
+    })
 }
 
 fn workflows(cx: &EmitContext) -> Value {
