@@ -1,8 +1,8 @@
 //! `agentgov build`: check, then write every artifact into `--out DIR`, atomically.
 //!
-//! Every artifact is rendered in memory first, then written into a fresh temporary folder beside
-//! DIR (same parent, so renames stay on one file system), synced to disk, and swapped in:
-//! renamed into place when DIR does not exist or is empty, or exchanged with a previous build
+//! Every artifact is written, as soon as it is rendered, into a fresh temporary folder beside
+//! DIR (same parent, so renames stay on one file system). The folder is synced to disk and swapped
+//! in: renamed into place when DIR does not exist or is empty, or exchanged with a previous build
 //! (recognized by its [`MARKER`] file, which lists what that build wrote) that is then deleted.
 //! A folder that agentgov did not write, or a previous build holding files it did not write, is
 //! never deleted: the build refuses instead (exit 2).
