@@ -103,9 +103,8 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    // As in the `agentgov` binary: freed memory is not given back to the system during a run.
-    // SAFETY: sets a process-wide allocator option (`mi_option_purge_delay`) before any work.
-    unsafe { libmimalloc_sys::mi_option_set(15, -1) };
+    // As in the `agentgov` binary.
+    agentgov::keep_freed_memory();
     // `cargo bench` passes `--bench`; `cargo test --benches` runs us without it: do one tiny round.
     let args: Vec<String> = std::env::args().collect();
     let smoke = !args.iter().any(|a| a == "--bench");

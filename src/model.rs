@@ -717,6 +717,19 @@ pub struct Model {
 }
 
 impl Model {
+    /// The (agent, operation) pairs some workflow step performs.
+    pub fn performed_steps(&self) -> std::collections::HashSet<(&str, &str)> {
+        self.workflows
+            .values()
+            .flat_map(|w| {
+                w.spec
+                    .steps
+                    .iter()
+                    .map(|s| (s.agent.as_str(), s.does.as_str()))
+            })
+            .collect()
+    }
+
     pub fn policy(&self) -> &PolicySpec {
         &self
             .policy

@@ -87,8 +87,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn item<S>(ws: &Workspace, doc: DocId, env: Envelope<S>) -> Item<S> {
-    let _ = ws;
+fn item<S>(doc: DocId, env: Envelope<S>) -> Item<S> {
     Item {
         name: env.metadata.name.clone(),
         doc,
@@ -154,29 +153,23 @@ pub fn resolve(
             continue;
         };
         match t {
-            TypedDoc::Policy(e) => policies.push(item(ws, id, e)),
+            TypedDoc::Policy(e) => policies.push(item(id, e)),
             TypedDoc::Team(e) => {
                 teams.push((id, e.spec));
                 m.team_docs.push(id);
             }
             TypedDoc::Connector(e) => {
-                let it = item(ws, id, e);
-                insert_unique(&mut ctx, &mut m.connectors, Kind::Connector, it);
+                insert_unique(&mut ctx, &mut m.connectors, Kind::Connector, item(id, e))
             }
-            TypedDoc::Agent(e) => {
-                let it = item(ws, id, e);
-                insert_unique(&mut ctx, &mut m.agents, Kind::Agent, it);
-            }
+            TypedDoc::Agent(e) => insert_unique(&mut ctx, &mut m.agents, Kind::Agent, item(id, e)),
             TypedDoc::Workflow(e) => {
-                let it = item(ws, id, e);
-                insert_unique(&mut ctx, &mut m.workflows, Kind::Workflow, it);
+                insert_unique(&mut ctx, &mut m.workflows, Kind::Workflow, item(id, e))
             }
             TypedDoc::Playbook(e) => {
-                let it = item(ws, id, e);
-                insert_unique(&mut ctx, &mut m.playbooks, Kind::Playbook, it);
+                insert_unique(&mut ctx, &mut m.playbooks, Kind::Playbook, item(id, e))
             }
-            TypedDoc::PolicyTest(e) => m.tests.push(item(ws, id, e)),
-            TypedDoc::Waiver(e) => m.waivers.push(item(ws, id, e)),
+            TypedDoc::PolicyTest(e) => m.tests.push(item(id, e)),
+            TypedDoc::Waiver(e) => m.waivers.push(item(id, e)),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Phase 2: validate each governance document against the JSON Schema of its kind.
 
 use crate::diag::{did_you_mean, tick, Diagnostic};
-use crate::load::{DocView, Kind, Workspace};
+use crate::load::{DocView, Kind};
 use crate::model::TypedDoc;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::Validator;
@@ -110,24 +110,6 @@ pub fn validate_view(view: &DocView, kind: Kind) -> (Option<TypedDoc>, Vec<Diagn
             ],
         ),
     }
-}
-
-/// Validates every document of a loaded workspace (its trees are parsed again).
-pub fn validate(ws: &Workspace) -> (Vec<Option<TypedDoc>>, Vec<Diagnostic>) {
-    use rayon::prelude::*;
-    let results: Vec<(Option<TypedDoc>, Vec<Diagnostic>)> = ws
-        .doc_ids()
-        .collect::<Vec<_>>()
-        .par_iter()
-        .map(|id| validate_view(&ws.view(*id), ws.doc(*id).kind))
-        .collect();
-    let mut typed = Vec::with_capacity(results.len());
-    let mut diags = Vec::new();
-    for (t, d) in results {
-        typed.push(t);
-        diags.extend(d);
-    }
-    (typed, diags)
 }
 
 fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagnostic> {

@@ -98,7 +98,7 @@ fn artifacts_of(root: &Path) -> Vec<(String, Vec<u8>)> {
         agentgov::commands::check::human_report(&c, false)
     );
     let cx = EmitContext::from_checked(&c, today()).expect("compiled");
-    emit::all(&cx)
+    emit::all(&cx).expect("the built-in templates render")
 }
 
 #[test]

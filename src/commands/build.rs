@@ -9,7 +9,7 @@
 
 use crate::cli::{EXIT_OK, EXIT_UNREADABLE};
 use crate::commands::check::{exit_code, human_report, load_or_exit, use_color};
-use crate::emit::{self, Artifact, EmitContext};
+use crate::emit::{self, EmitContext};
 use clap::Args;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -82,29 +82,32 @@ pub fn run(a: BuildArgs) -> i32 {
             eprintln!("error: templates folder `{}` does not exist", t.display());
             return EXIT_UNREADABLE;
         }
-        // A team's own templates must render: a broken one fails the build instead of silently
-        // falling back to the built-in page. (The site's pages are checked as they stream.)
-        if let Err(e) = emit::policy_md::try_emit(&cx) {
-            eprintln!("error: templates in `{}` do not render: {e}", t.display());
-            return EXIT_UNREADABLE;
-        }
     }
     let mut timer = crate::analysis::PhaseTimer::new();
     // Artifacts are written as they are rendered: a large site does not fit in memory twice.
     let result = Staging::begin(&a.out, &c.ws.root).and_then(|staging| {
-        let rendered = emit::each(&cx, &|artifact| {
-            staging.write(&artifact.0, &artifact.1).map_err(|e| e.0)
+        // The emitters' own errors are templates that do not render; this keeps a failed write.
+        let write_error = std::sync::Mutex::new(None);
+        let rendered = emit::each(&cx, &|(path, bytes)| {
+            staging.write(&path, &bytes).map_err(|e| {
+                let message = e.0.clone();
+                *write_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                message
+            })
         });
         timer.phase("render and write");
         match rendered {
             Ok(()) => staging.finish(),
             Err(e) => {
                 staging.abandon();
+                let write_error = write_error.into_inner().unwrap_or_else(|p| p.into_inner());
                 // A team's own templates must render: a broken one fails the build instead of
                 // silently falling back to the built-in pages.
-                Err(BuildError(match cx.templates {
-                    Some(t) => format!("templates in `{}` do not render: {e}", t.display()),
-                    None => e,
+                Err(write_error.unwrap_or_else(|| {
+                    BuildError(match cx.templates {
+                        Some(t) => format!("templates in `{}` do not render: {e}", t.display()),
+                        None => e,
+                    })
                 }))
             }
         }
@@ -510,19 +513,6 @@ impl Staging {
     pub fn abandon(&self) {
         let _ = std::fs::remove_dir_all(&self.tmp);
     }
-}
-
-/// Writes the artifacts into `out` atomically. `input` is the governance folder that was read.
-pub fn write_output(out: &Path, input: &Path, artifacts: &[Artifact]) -> Result<(), BuildError> {
-    validate_artifacts(artifacts.iter().map(|(p, _)| p.as_str()))?;
-    let staging = Staging::begin(out, input)?;
-    for (p, b) in artifacts {
-        if let Err(e) = staging.write(p, b) {
-            staging.abandon();
-            return Err(e);
-        }
-    }
-    staging.finish().map(|_| ())
 }
 
 fn swap_in(tmp: &Path, out: &Path, parent: &Path, name: &str) -> Result<(), BuildError> {

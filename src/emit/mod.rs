@@ -79,20 +79,21 @@ fn agent_workflow_index(m: &Model) -> BTreeMap<String, std::collections::BTreeSe
 /// A file to write: path relative to the output folder (with `/`), and its bytes.
 pub type Artifact = (String, Vec<u8>);
 
-/// Every artifact of a build, sorted by path.
-pub fn all(cx: &EmitContext) -> Vec<Artifact> {
+/// Every artifact of a build, sorted by path; `Err` as for [`each`].
+pub fn all(cx: &EmitContext) -> Result<Vec<Artifact>, String> {
+    collect(|sink| each(cx, sink))
+}
+
+/// Runs `render` with a sink that keeps the artifacts; returns them sorted by path.
+pub fn collect(render: impl FnOnce(Sink) -> Result<(), String>) -> Result<Vec<Artifact>, String> {
     let out = std::sync::Mutex::new(Vec::new());
-    let collected = each(cx, &|a| {
+    render(&|a| {
         out.lock().unwrap_or_else(|e| e.into_inner()).push(a);
         Ok(())
-    });
-    if let Err(e) = collected {
-        // Only the site can fail, on a team's own templates; `site::emit` falls back instead.
-        eprintln!("warning: {e}");
-    }
+    })?;
     let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner());
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    Ok(out)
 }
 
 /// Where artifacts go as they are rendered (from several threads at once).
@@ -101,13 +102,12 @@ pub type Sink<'a> = &'a (dyn Fn(Artifact) -> Result<(), String> + Sync);
 /// Renders every artifact into `sink`, in no particular order. `Err` is the first failure: a
 /// team's own site templates that do not render, or the sink's own error.
 pub fn each(cx: &EmitContext, sink: Sink) -> Result<(), String> {
-    let emitters: [fn(&EmitContext) -> Vec<Artifact>; 6] = [
+    let emitters: [fn(&EmitContext) -> Vec<Artifact>; 5] = [
         bundle::emit,
         cedar::emit,
         opa::emit,
         prometheus::emit,
         codeowners::emit,
-        policy_md::emit,
     ];
     // The site is most of a large build and streams its pages; the rest are a few large files
     // each, made one after another beside it so that their memory peaks do not add up.
@@ -116,7 +116,9 @@ pub fn each(cx: &EmitContext, sink: Sink) -> Result<(), String> {
         || {
             emitters
                 .iter()
-                .try_for_each(|emit| emit(cx).into_iter().try_for_each(sink))
+                .try_for_each(|emit| emit(cx).into_iter().try_for_each(sink))?;
+            // Like the site, POLICY.md may use a team's own template, which may fail.
+            policy_md::try_emit(cx)?.into_iter().try_for_each(sink)
         },
     );
     site.and(rest)

@@ -7,16 +7,6 @@ use crate::decide::{FactValue, Outcome, Request};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
-pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
-    match try_emit(cx) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("warning: --templates: {e}; POLICY.md uses the built-in template");
-            render(cx, None).expect("the built-in POLICY.md template renders")
-        }
-    }
-}
-
 /// POLICY.md with `cx.templates` overriding the built-in template.
 pub fn try_emit(cx: &EmitContext) -> Result<Vec<Artifact>, String> {
     render(cx, cx.templates)

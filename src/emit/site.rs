@@ -193,39 +193,15 @@ fn template_error(e: &tera::Error) -> String {
     msg
 }
 
-pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
-    match try_emit(cx) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("warning: --templates: {e}; the site uses the built-in templates");
-            collect(|sink| render_site(cx, None, sink)).expect("the built-in templates render")
-        }
-    }
-}
-
 /// The site, with `cx.templates` overriding the built-in templates; `Err` names the template
 /// problem (for `agentgov build` to report).
 pub fn try_emit(cx: &EmitContext) -> Result<Vec<Artifact>, String> {
-    collect(|sink| render_site(cx, cx.templates, sink))
+    super::collect(|sink| render_site(cx, cx.templates, sink))
 }
 
 /// Renders the site page by page into `sink` (a large site is not held in memory).
 pub fn emit_into(cx: &EmitContext, sink: super::Sink) -> Result<(), String> {
     render_site(cx, cx.templates, sink)
-}
-
-/// Runs `render` with a sink that keeps the pages, sorted by path.
-fn collect(
-    render: impl FnOnce(super::Sink) -> Result<(), String>,
-) -> Result<Vec<Artifact>, String> {
-    let out = std::sync::Mutex::new(Vec::new());
-    render(&|a| {
-        out.lock().unwrap_or_else(|e| e.into_inner()).push(a);
-        Ok(())
-    })?;
-    let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner());
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out)
 }
 
 // ---------------------------------------------------------------- view model

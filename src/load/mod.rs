@@ -4,6 +4,4 @@ pub mod line_index;
 pub mod repo;
 pub mod yaml;
 
-pub use repo::{
-    load, load_with, DocId, DocView, Document, Kind, LoadOptions, SourceFile, Workspace,
-};
+pub use repo::{load_with, DocId, DocView, Document, Kind, LoadOptions, SourceFile, Workspace};

@@ -613,12 +613,6 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
     }
 }
 
-/// Loads every YAML file under `root`. Only a missing or unreadable root is an `Err`.
-pub fn load(root: &Path, opts: &LoadOptions) -> Result<(Workspace, Vec<Diagnostic>), LoadError> {
-    let (ws, diags, _) = load_with(root, opts, &|_, _| ())?;
-    Ok((ws, diags))
-}
-
 /// What loading a file produced.
 struct FileResult<P> {
     source: SourceFile,

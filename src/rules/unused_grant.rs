@@ -48,16 +48,7 @@ fn entry_for(operations: &[String], op: &str) -> Option<(usize, bool)> {
 
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let m = cx.model;
-    let performed: HashSet<(&str, &str)> = m
-        .workflows
-        .values()
-        .flat_map(|w| {
-            w.spec
-                .steps
-                .iter()
-                .map(|s| (s.agent.as_str(), s.does.as_str()))
-        })
-        .collect();
+    let performed = m.performed_steps();
     let mut out = Vec::new();
     for a in m.agents.values() {
         let Some(ap) = cx.plan.agents.get(&a.name) else {

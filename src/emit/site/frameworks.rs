@@ -152,17 +152,7 @@ fn rule(cx: &EmitContext, name: &str) -> Option<Evidence> {
 /// Granted, non-prohibited operations no step of the agent performs.
 fn unused_grants(cx: &EmitContext) -> Vec<String> {
     let mut out = Vec::new();
-    let performed: BTreeSet<(&str, &str)> = cx
-        .model
-        .workflows
-        .values()
-        .flat_map(|w| {
-            w.spec
-                .steps
-                .iter()
-                .map(|s| (s.agent.as_str(), s.does.as_str()))
-        })
-        .collect();
+    let performed = cx.model.performed_steps();
     for (a, ap) in &cx.plan.agents {
         for (op, p) in &ap.operations {
             if p.prohibited.is_none() && !performed.contains(&(a.as_str(), op.as_str())) {
