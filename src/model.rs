@@ -757,6 +757,34 @@ impl Model {
         self.connectors.get(connector)?.spec.resources.get(resource)
     }
 
+    /// The resources a `connector.resource` grant pattern covers, in name order: a lookup per
+    /// named segment, a scan only for `*` (so that matching every grant stays linear).
+    pub fn resources_matching(&self, pattern: &str) -> Vec<(&str, &str, &ResourceSpec)> {
+        let mut parts = pattern.split('.');
+        let (Some(c), Some(r), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Vec::new();
+        };
+        let connectors: Vec<(&String, &Connector)> = if c == "*" {
+            self.connectors.iter().collect()
+        } else {
+            self.connectors.get_key_value(c).into_iter().collect()
+        };
+        let mut out = Vec::new();
+        for (cn, conn) in connectors {
+            if r == "*" {
+                out.extend(
+                    conn.spec
+                        .resources
+                        .iter()
+                        .map(|(rn, rs)| (cn.as_str(), rn.as_str(), rs)),
+                );
+            } else if let Some((rn, rs)) = conn.spec.resources.get_key_value(r) {
+                out.push((cn.as_str(), rn.as_str(), rs));
+            }
+        }
+        out
+    }
+
     pub fn operation(&self, op: &OpId) -> Option<&OperationSpec> {
         self.resource(&op.connector, &op.resource)?
             .operations

@@ -23,63 +23,67 @@ pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
 /// `bundle.json`: the same text as pretty-printing [`bundle`], written agent by agent (in
 /// parallel) so that the whole bundle is never held as one JSON tree.
 pub fn text(cx: &EmitContext) -> String {
+    use super::{pretty_member as member, push_pretty_member_of};
     use rayon::prelude::*;
     let m = cx.model;
-    let agents: Vec<String> = m
-        .agents
-        .par_iter()
-        .map(|(name, a)| member(name, &agent(cx, name, a), 2))
-        .collect();
-    // One buffer: the agents are most of a large bundle, and copying them again costs.
-    let mut out = String::with_capacity(agents.iter().map(String::len).sum::<usize>() + 4096);
-    out.push_str("{\n");
-    for (i, text) in [
-        member("$schema", &json!(SCHEMA_ID), 1),
-        member("version", &json!(VERSION), 1),
-        member("policy", &policy(m), 1),
-        member("people", &people(m), 1),
+    let ((agents, workflows), (policy, people)) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    m.agents
+                        .par_iter()
+                        .map(|(name, a)| member(name, &agent(cx, name, a), 2))
+                        .collect::<Vec<String>>()
+                },
+                || member("workflows", &workflows(cx), 1),
+            )
+        },
+        || {
+            rayon::join(
+                || member("policy", &policy(m), 1),
+                || member("people", &people(m), 1),
+            )
+        },
+    );
+    // One buffer for the whole text: the agents are most of a large bundle, and copying them
+    // twice costs.
+    let before = [
+        member("$schema", SCHEMA_ID, 1),
+        member("version", &VERSION, 1),
+        policy,
+        people,
         member("groups", &groups(m), 1),
-    ]
-    .iter()
-    .enumerate()
-    {
-        if i > 0 {
-            out.push_str(",\n");
-        }
+    ];
+    let after = [workflows, member("playbooks", &playbooks(m), 1)];
+    let size = before
+        .iter()
+        .chain(&after)
+        .chain(&agents)
+        .map(String::len)
+        .sum::<usize>();
+    let mut out = String::with_capacity(size + 2 * agents.len() + 64);
+    out.push_str("{\n");
+    for text in &before {
         out.push_str(text);
-    }
-    out.push_str(",\n  \"agents\": ");
-    if agents.is_empty() {
-        out.push_str("{}");
-    } else {
-        out.push_str("{\n");
-        for (i, text) in agents.iter().enumerate() {
-            if i > 0 {
-                out.push_str(",\n");
-            }
-            out.push_str(text);
-        }
-        out.push_str("\n  }");
-    }
-    for text in [
-        member("workflows", &workflows(cx), 1),
-        member("playbooks", &playbooks(m), 1),
-    ] {
         out.push_str(",\n");
-        out.push_str(&text);
+    }
+    push_pretty_member_of(&mut out, "agents", &agents, 1);
+    for text in &after {
+        out.push_str(",\n");
+        out.push_str(text);
     }
     out.push_str("\n}\n");
     out
 }
 
-/// `"key": value` pretty-printed as a member of an object nested `level` deep.
-fn member(key: &str, v: &Value, level: usize) -> String {
-    let indent = "  ".repeat(level);
-    let key = serde_json::to_string(key).expect("strings serialize");
-    let value = serde_json::to_string_pretty(v).expect("JSON values serialize");
-    // serde_json indents by two spaces per level; JSON strings hold no raw newlines.
-    let value = value.replace('\n', &format!("\n{indent}"));
-    format!("{indent}{key}: {value}")
+/// A JSON object from members that are already JSON values, moved in rather than serialized again
+/// (which `json!` does to every value it is given).
+macro_rules! obj {
+    ($($k:literal : $v:expr),* $(,)?) => {{
+        let mut o = Map::new();
+        $( o.insert($k.to_string(), $v); )*
+        Value::Object(o)
+    }};
 }
 
 const SCHEMA_ID: &str = "https://agentgov.dev/schemas/v1/bundle.json";
@@ -369,12 +373,12 @@ fn field_rules(m: &Model, plan: &Plan, choice: &Choice, op: &OpPlan) -> Value {
 }
 
 fn decision_json(d: &Decision, field_rules: Value) -> Value {
-    json!({
-        "effect": d.effect.as_str(),
-        "tier": d.tier,
-        "reasons": d.reasons,
+    obj! {
+        "effect": json!(d.effect.as_str()),
+        "tier": json!(d.tier),
+        "reasons": json!(d.reasons),
         "field_rules": if d.effect == Outcome::Deny { json!([]) } else { field_rules },
-    })
+    }
 }
 
 fn monitor_json(agent: &str, monitors: &[Monitor], i: usize) -> Value {
@@ -479,19 +483,19 @@ fn agent(cx: &EmitContext, name: &String, a: &crate::model::Agent) -> Value {
             let allowed_fields: Vec<&BTreeSet<String>> = op.field_sets.iter().collect();
             ops.insert(
                 op_id.clone(),
-                json!({
-                    "effect": op.effect.as_str(),
-                    "reversibility": op.reversibility.as_str(),
-                    "compensation": spec.and_then(|sp| sp.compensation.clone()),
-                    "allowed_fields": allowed_fields,
+                obj! {
+                    "effect": json!(op.effect.as_str()),
+                    "reversibility": json!(op.reversibility.as_str()),
+                    "compensation": json!(spec.and_then(|sp| sp.compensation.as_deref())),
+                    "allowed_fields": json!(allowed_fields),
                     "decision": decision_json(&d, field_rules(m, plan, &op.default, op)),
-                    "workflows": per_workflow,
-                    "escalations": escalations,
-                    "audit_fields": cumulative_audit(m, static_rank.unwrap_or(0)),
-                    "steps": steps,
-                    "rollback": rollback,
-                    "playbooks": playbooks,
-                }),
+                    "workflows": Value::Object(per_workflow),
+                    "escalations": json!(escalations),
+                    "audit_fields": json!(cumulative_audit(m, static_rank.unwrap_or(0))),
+                    "steps": json!(steps),
+                    "rollback": Value::Array(rollback),
+                    "playbooks": json!(playbooks),
+                },
             );
         }
     }
@@ -502,37 +506,37 @@ fn agent(cx: &EmitContext, name: &String, a: &crate::model::Agent) -> Value {
         .or(m.policy().review_cadence)
         .map(|c| c.as_str());
     let workflows: BTreeSet<&str> = agent_wfs.iter().map(|w| w.name.as_str()).collect();
-    json!({
+    obj! {
         "description": opt_str(&a.metadata.description),
-        "owners": {
+        "owners": obj! {
             "business": person(m, &s.owners.business),
             "technical": person(m, &s.owners.technical),
         },
-        "mode": s.mode.as_str(),
-        "model": { "provider": s.model.provider, "name": s.model.name, "version": s.model.version },
-        "prompt": s.prompt.as_ref().map(|p| json!({
+        "mode": json!(s.mode.as_str()),
+        "model": json!({ "provider": s.model.provider, "name": s.model.name, "version": s.model.version }),
+        "prompt": json!(s.prompt.as_ref().map(|p| json!({
             "path": p.path,
             "sha256": cx.prompt_hashes.get(name),
-        })),
-        "rollout": s.rollout.as_ref().map(|r| json!({
+        }))),
+        "rollout": json!(s.rollout.as_ref().map(|r| json!({
             "stage": r.stage.as_str(),
             "since": r.since,
             "sample_rate": r.sample_rate,
-        })),
-        "review": {
+        }))),
+        "review": json!({
             "cadence": cadence,
-            "last_reviewed": s.review.as_ref().and_then(|r| r.last_reviewed.clone()),
-        },
-        "delegates_to": s.delegates_to,
-        "grants": s.grants.iter().map(|g| json!({
+            "last_reviewed": s.review.as_ref().and_then(|r| r.last_reviewed.as_deref()),
+        }),
+        "delegates_to": json!(s.delegates_to),
+        "grants": Value::Array(s.grants.iter().map(|g| json!({
             "resource": g.resource,
             "operations": g.operations,
             "fields": g.fields,
-        })).collect::<Vec<_>>(),
-        "operations": ops,
-        "monitors": (0..s.monitors.len()).map(|i| monitor_json(name, &s.monitors, i)).collect::<Vec<_>>(),
-        "workflows": workflows,
-    })
+        })).collect()),
+        "operations": Value::Object(ops),
+        "monitors": Value::Array((0..s.monitors.len()).map(|i| monitor_json(name, &s.monitors, i)).collect()),
+        "workflows": json!(workflows),
+    }
 }
 
 fn workflows(cx: &EmitContext) -> Value {

@@ -123,3 +123,49 @@ pub fn each(cx: &EmitContext, sink: Sink) -> Result<(), String> {
     );
     site.and(rest)
 }
+
+/// `"key": value` pretty-printed (as `serde_json::to_string_pretty`) as a member of an object
+/// nested `level` deep. Large JSON artifacts are written member by member, in parallel, with
+/// these, and come out byte-identical to pretty-printing the whole tree.
+pub(crate) fn pretty_member<T: serde::Serialize + ?Sized>(
+    key: &str,
+    v: &T,
+    level: usize,
+) -> String {
+    let indent = "  ".repeat(level);
+    let key = serde_json::to_string(key).expect("strings serialize");
+    let value = serde_json::to_string_pretty(v).expect("JSON values serialize");
+    // serde_json indents by two spaces per level; JSON strings hold no raw newlines.
+    let value = value.replace('\n', &format!("\n{indent}"));
+    format!("{indent}{key}: {value}")
+}
+
+/// Appends `"key": {members}` to `out`, where each member was made by [`pretty_member`] at
+/// `level + 1` (large objects are copied once, into the artifact's buffer).
+pub(crate) fn push_pretty_member_of(out: &mut String, key: &str, members: &[String], level: usize) {
+    let indent = "  ".repeat(level);
+    out.reserve(members.iter().map(|m| m.len() + 2).sum::<usize>() + key.len() + 16);
+    out.push_str(&indent);
+    out.push_str(&serde_json::to_string(key).expect("strings serialize"));
+    out.push_str(": ");
+    push_pretty_object(out, members, level);
+}
+
+/// An object whose members were made by [`pretty_member`] at `level + 1`, itself at `level`.
+fn push_pretty_object(out: &mut String, members: &[String], level: usize) {
+    if members.is_empty() {
+        out.push_str("{}");
+        return;
+    }
+    out.reserve(members.iter().map(|m| m.len() + 2).sum::<usize>() + 8);
+    out.push_str("{\n");
+    for (i, m) in members.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        out.push_str(m);
+    }
+    out.push('\n');
+    out.push_str(&"  ".repeat(level));
+    out.push('}');
+}

@@ -7,40 +7,120 @@
 //! triggers an escalation.
 
 use super::{Artifact, EmitContext};
-use crate::decide::{Choice, Plan, TestPlan};
+use crate::decide::{AgentPlan, Choice, Plan, TestPlan};
 use crate::model::Mode;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Where the plan lives in OPA's data.
 pub const DATA_KEY: &str = "agentgov_plan";
 
 pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
-    let mut data = serde_json::to_string_pretty(&data(cx.plan)).expect("json");
-    data.push('\n');
     vec![
-        ("opa/data.json".to_string(), data.into_bytes()),
+        ("opa/data.json".to_string(), data_text(cx.plan).into_bytes()),
         ("opa/policy.rego".to_string(), POLICY.as_bytes().to_vec()),
     ]
 }
 
-fn choice(c: &Choice) -> Value {
-    json!({
-        "gate": c.gate,
-        "gate_step": c.gate_step,
-        "fallback_class": c.fallback_class,
-        "static_derives": c.static_derives.iter().map(|(i, r)| json!({
-            "index": i, "rank": r, "reason": format!("derive:{i}"),
-        })).collect::<Vec<_>>(),
-        "data_derives": c.data_derives.iter().map(|(i, t, r)| json!({
-            "index": i, "threshold": t, "rank": r, "reason": format!("derive:{i}"),
-        })).collect::<Vec<_>>(),
-    })
+/// One way through an operation, as OPA data.
+#[derive(Serialize)]
+struct ChoiceData<'a> {
+    gate: usize,
+    gate_step: &'a Option<String>,
+    fallback_class: Option<usize>,
+    static_derives: Vec<Derive>,
+    data_derives: Vec<Derive>,
 }
 
-/// The plan as OPA data: `{"agentgov_plan": {...}}`.
-pub fn data(plan: &Plan) -> Value {
-    let escalations: Vec<Value> = plan
-        .escalations
+#[derive(Serialize)]
+struct Derive {
+    index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    threshold: Option<usize>,
+    rank: usize,
+    reason: String,
+}
+
+fn choice(c: &Choice) -> ChoiceData<'_> {
+    ChoiceData {
+        gate: c.gate,
+        gate_step: &c.gate_step,
+        fallback_class: c.fallback_class,
+        static_derives: c
+            .static_derives
+            .iter()
+            .map(|&(index, rank)| Derive {
+                index,
+                threshold: None,
+                rank,
+                reason: format!("derive:{index}"),
+            })
+            .collect(),
+        data_derives: c
+            .data_derives
+            .iter()
+            .map(|&(index, threshold, rank)| Derive {
+                index,
+                threshold: Some(threshold),
+                rank,
+                reason: format!("derive:{index}"),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct OpData<'a> {
+    effect: &'static str,
+    reversibility: &'static str,
+    prohibited: &'a Option<String>,
+    field_sets: &'a Vec<BTreeSet<String>>,
+    field_classes: &'a BTreeMap<String, usize>,
+    workflows: BTreeMap<&'a str, ChoiceData<'a>>,
+    default: ChoiceData<'a>,
+    recommend_only: usize,
+}
+
+#[derive(Serialize)]
+struct AgentData<'a> {
+    mode: &'static str,
+    paused: bool,
+    operations: BTreeMap<&'a str, OpData<'a>>,
+}
+
+fn agent(a: &AgentPlan) -> AgentData<'_> {
+    AgentData {
+        mode: a.mode.as_str(),
+        paused: a.mode == Mode::Paused,
+        operations: a
+            .operations
+            .iter()
+            .map(|(op_id, op)| {
+                (
+                    op_id.as_str(),
+                    OpData {
+                        effect: op.effect.as_str(),
+                        reversibility: op.reversibility.as_str(),
+                        prohibited: &op.prohibited,
+                        field_sets: &op.field_sets,
+                        field_classes: &op.field_classes,
+                        workflows: op
+                            .workflows
+                            .iter()
+                            .map(|(w, c)| (w.as_str(), choice(c)))
+                            .collect(),
+                        default: choice(&op.default),
+                        recommend_only: op.recommend_only,
+                    },
+                )
+            })
+            .collect(),
+    }
+}
+
+fn escalations(plan: &Plan) -> Vec<Value> {
+    plan.escalations
         .iter()
         .map(|e| {
             let (test, value) = match &e.test {
@@ -51,43 +131,59 @@ pub fn data(plan: &Plan) -> Value {
             };
             json!({ "id": e.id, "fact": e.fact, "test": test, "value": value, "rank": e.rank })
         })
+        .collect()
+}
+
+fn approvals(plan: &Plan) -> Vec<Value> {
+    plan.approvals
+        .iter()
+        .map(|t| json!({ "count": t.count, "groups": t.groups }))
+        .collect()
+}
+
+/// The plan as OPA data: `{"agentgov_plan": {...}}`.
+pub fn data(plan: &Plan) -> Value {
+    let agents: Map<String, Value> = plan
+        .agents
+        .iter()
+        .map(|(name, a)| (name.clone(), json!(agent(a))))
         .collect();
-    let mut agents = Map::new();
-    for (name, a) in &plan.agents {
-        let mut operations = Map::new();
-        for (op_id, op) in &a.operations {
-            let workflows: Map<String, Value> = op
-                .workflows
-                .iter()
-                .map(|(w, c)| (w.clone(), choice(c)))
-                .collect();
-            operations.insert(
-                op_id.clone(),
-                json!({
-                    "effect": op.effect.as_str(),
-                    "reversibility": op.reversibility.as_str(),
-                    "prohibited": op.prohibited,
-                    "field_sets": op.field_sets,
-                    "field_classes": op.field_classes,
-                    "workflows": workflows,
-                    "default": choice(&op.default),
-                    "recommend_only": op.recommend_only,
-                }),
-            );
-        }
-        agents.insert(
-            name.clone(),
-            json!({ "mode": a.mode.as_str(), "paused": a.mode == Mode::Paused, "operations": operations }),
-        );
-    }
     json!({
         DATA_KEY: {
             "tiers": plan.tiers,
-            "approvals": plan.approvals.iter().map(|t| json!({ "count": t.count, "groups": t.groups })).collect::<Vec<_>>(),
-            "escalations": escalations,
+            "approvals": approvals(plan),
+            "escalations": escalations(plan),
             "agents": agents,
         }
     })
+}
+
+/// `opa/data.json`: the same text as pretty-printing [`data`], written agent by agent in
+/// parallel (the agents are nearly all of it).
+pub fn data_text(plan: &Plan) -> String {
+    use rayon::prelude::*;
+    let agents: Vec<String> = plan
+        .agents
+        .par_iter()
+        .map(|(name, a)| super::pretty_member(name, &agent(a), 3))
+        .collect();
+    let head = [
+        super::pretty_member("tiers", &plan.tiers, 2),
+        super::pretty_member("approvals", &approvals(plan), 2),
+        super::pretty_member("escalations", &escalations(plan), 2),
+    ];
+    let size = head.iter().chain(&agents).map(String::len).sum::<usize>();
+    let mut out = String::with_capacity(size + 2 * agents.len() + 64);
+    out.push_str("{\n  ");
+    out.push_str(&serde_json::to_string(DATA_KEY).expect("strings serialize"));
+    out.push_str(": {\n");
+    for text in &head {
+        out.push_str(text);
+        out.push_str(",\n");
+    }
+    super::push_pretty_member_of(&mut out, "agents", &agents, 2);
+    out.push_str("\n  }\n}\n");
+    out
 }
 
 /// The policy: a fixed interpreter of the plan, the Rego twin of `Plan::decide` and `Plan::permits`.
@@ -242,3 +338,19 @@ decision := {"effect": "deny", "tier": null, "permit": false, "reasons": [denial
 	is_string(denial)
 } else := {"effect": effect, "tier": plan.tiers[rank], "permit": permit, "reasons": reasons}
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parallel_text_is_the_pretty_printed_data() {
+        let c = crate::rules::util::testing::checked(&[], &[]);
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+        let cx = EmitContext::from_checked(&c, today).expect("compiles");
+        assert!(!cx.plan.agents.is_empty());
+        let mut want = serde_json::to_string_pretty(&data(cx.plan)).expect("serializes");
+        want.push('\n');
+        assert_eq!(data_text(cx.plan), want);
+    }
+}

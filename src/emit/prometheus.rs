@@ -289,13 +289,20 @@ pub fn rules_yaml(m: &Model) -> String {
             chunk
         })
         .collect();
-    let body = chunks.concat();
-    let mut out = String::from(HEADER);
-    if body.lines().any(|l| !l.starts_with('#')) {
+    // One copy of the groups into the file's text.
+    let mut out =
+        String::with_capacity(HEADER.len() + chunks.iter().map(String::len).sum::<usize>() + 16);
+    out.push_str(HEADER);
+    let any_group = chunks
+        .iter()
+        .any(|c| c.lines().any(|l| !l.starts_with('#')));
+    if any_group {
         out.push_str("groups:\n");
-        out.push_str(&body);
-    } else {
-        out.push_str(&body);
+    }
+    for c in &chunks {
+        out.push_str(c);
+    }
+    if !any_group {
         out.push_str("groups: []\n");
     }
     out

@@ -334,6 +334,54 @@ struct AgentView {
     counts: Vec<usize>,
 }
 
+/// What the overview and the accountability page need of an agent: kept for every agent while
+/// the full views are rendered one by one and dropped (together they would hold every picture).
+struct AgentSummary {
+    name: String,
+    description: Option<String>,
+    mode: &'static str,
+    stage: Option<&'static str>,
+    sample_pct: Option<String>,
+    business: String,
+    technical: String,
+    cadence: &'static str,
+    last_reviewed: Option<String>,
+    next_review: Option<String>,
+    review_status: &'static str,
+    counts: Vec<usize>,
+    /// Ids of the tiers some of its operations need.
+    tiers_used: Vec<String>,
+    pausers: Vec<String>,
+    workflows: Vec<String>,
+}
+
+impl AgentSummary {
+    fn of(v: AgentView) -> AgentSummary {
+        AgentSummary {
+            tiers_used: v
+                .tiers
+                .into_iter()
+                .filter(|t| !t.ops.is_empty())
+                .map(|t| t.id)
+                .collect(),
+            name: v.name,
+            description: v.description,
+            mode: v.mode,
+            stage: v.stage,
+            sample_pct: v.sample_pct,
+            business: v.business.name,
+            technical: v.technical.name,
+            cadence: v.cadence,
+            last_reviewed: v.last_reviewed,
+            next_review: v.next_review,
+            review_status: v.review_status,
+            counts: v.counts,
+            pausers: v.pausers,
+            workflows: v.workflows,
+        }
+    }
+}
+
 fn pct(r: f64) -> String {
     let p = r * 100.0;
     if (p - p.round()).abs() < 1e-9 {
@@ -574,7 +622,11 @@ fn approval_summary(cx: &EmitContext, w: &crate::model::Workflow) -> String {
 
 fn page_owned(tera: &Tera, name: &str, ctx: Value) -> Result<Vec<u8>, String> {
     let ctx = tera::Context::from_value(ctx).map_err(|e| template_error(&e))?;
-    tera.render(name, &ctx)
+    render_page(tera, name, &ctx)
+}
+
+fn render_page(tera: &Tera, name: &str, ctx: &tera::Context) -> Result<Vec<u8>, String> {
+    tera.render(name, ctx)
         .map(String::into_bytes)
         .map_err(|e| format!("{name}: {}", template_error(&e)))
 }
@@ -656,12 +708,6 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
     }
     use rayon::prelude::*;
     let shared = AgentViewShared::new(cx);
-    let agents: Vec<AgentView> = cx
-        .model
-        .agents
-        .par_iter()
-        .map(|(_, a)| agent_view(cx, a, &shared))
-        .collect();
     let workflows: Vec<Value> = cx
         .model
         .workflows
@@ -669,15 +715,11 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
         .map(|(_, w)| workflow_view(cx, w))
         .collect();
 
-    // The overview and the summary pages are independent of each other and of the pages per
-    // agent and workflow: all render in parallel, each building its context when it runs.
+    // The summary pages are independent of each other and of the pages per agent and
+    // workflow: all render in parallel, each building its context when it runs. The overview
+    // and the accountability page need every agent's summary, so they come last.
     type Extra<'a> = Box<dyn Fn() -> Value + Sync + Send + 'a>;
     let summaries: Vec<(&str, &str, Extra)> = vec![
-        (
-            "index.html",
-            "Overview",
-            Box::new(|| overview(cx, &agents, &workflows)),
-        ),
         (
             "comparison.html",
             "Use cases compared",
@@ -692,11 +734,6 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
             "approvals.html",
             "Approval matrix",
             Box::new(|| approvals(cx)),
-        ),
-        (
-            "accountability.html",
-            "Accountability",
-            Box::new(|| accountability(cx, &agents)),
         ),
         (
             "playbooks.html",
@@ -716,43 +753,83 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
             Box::new(|| json!({"frameworks": frameworks::evaluate(cx)})),
         ),
     ];
+    let summary_page = |file: &str, title: &str, extra: Value| {
+        let ctx = with(common(cx, "", file, title), extra);
+        sink((format!("site/{file}"), page_owned(&tera, file, ctx)?))
+    };
     let esc = escalations(cx);
     let (per_item, summary) = rayon::join(
-        || -> Result<(), String> {
-            agents.par_iter().try_for_each(|a| {
-                let ctx = with(
-                    common(cx, "../", "", &format!("Agent {}", a.name)),
-                    json!({"agent": a, "escalations": esc, "prohibited": cx.model.policy().prohibited}),
-                );
-                sink((
-                    format!("site/agents/{}.html", a.name),
-                    page_owned(&tera, "agent.html", ctx)?,
-                ))
-            })?;
-            workflows.par_iter().try_for_each(|w| {
-                let name = w["name"].as_str().unwrap_or("");
-                let ctx = with(
-                    common(cx, "../", "", &format!("Workflow {name}")),
-                    json!({"workflow": w}),
-                );
-                sink((
-                    format!("site/workflows/{name}.html"),
-                    page_owned(&tera, "workflow.html", ctx)?,
-                ))
-            })
+        || -> Result<Vec<AgentSummary>, String> {
+            // Each worker keeps one context with what every page shares and replaces only
+            // the page's own entries: copying the shared part for each of 10,000 pages costs.
+            let base = |extra: Value| -> Result<tera::Context, String> {
+                tera::Context::from_value(with(common(cx, "../", "", ""), extra))
+                    .map_err(|e| template_error(&e))
+            };
+            let agent_base =
+                base(json!({"escalations": esc, "prohibited": cx.model.policy().prohibited}))?;
+            let agents = cx
+                .model
+                .agents
+                .par_iter()
+                .map_init(
+                    || agent_base.clone(),
+                    |ctx, (_, a)| {
+                        let view = agent_view(cx, a, &shared);
+                        ctx.insert("title", &format!("Agent {}", a.name));
+                        ctx.insert("agent", &view);
+                        sink((
+                            format!("site/agents/{}.html", a.name),
+                            render_page(&tera, "agent.html", ctx)?,
+                        ))?;
+                        Ok(AgentSummary::of(view))
+                    },
+                )
+                .collect::<Result<Vec<AgentSummary>, String>>()?;
+            let workflow_base = base(json!({}))?;
+            workflows.par_iter().try_for_each_init(
+                || workflow_base.clone(),
+                |ctx, w| {
+                    let name = w["name"].as_str().unwrap_or("");
+                    ctx.insert("title", &format!("Workflow {name}"));
+                    // A clone moved in: `insert` would serialize the JSON into JSON again.
+                    let mut own = serde_json::Map::new();
+                    own.insert("workflow".to_string(), w.clone());
+                    ctx.extend(
+                        tera::Context::from_value(Value::Object(own))
+                            .map_err(|e| template_error(&e))?,
+                    );
+                    sink((
+                        format!("site/workflows/{name}.html"),
+                        render_page(&tera, "workflow.html", ctx)?,
+                    ))
+                },
+            )?;
+            Ok(agents)
         },
         || {
-            summaries.par_iter().try_for_each(|(file, title, extra)| {
-                let ctx = with(common(cx, "", file, title), extra());
-                sink((format!("site/{file}"), page_owned(&tera, file, ctx)?))
-            })
+            summaries
+                .par_iter()
+                .try_for_each(|(file, title, extra)| summary_page(file, title, extra()))
         },
     );
-    per_item.and(summary)
+    let agents = per_item?;
+    summary?;
+    let (index, accountable) = rayon::join(
+        || summary_page("index.html", "Overview", overview(cx, &agents, &workflows)),
+        || {
+            summary_page(
+                "accountability.html",
+                "Accountability",
+                accountability(cx, &agents),
+            )
+        },
+    );
+    index.and(accountable)
 }
 
 /// The overview's own context.
-fn overview(cx: &EmitContext, agents: &[AgentView], workflows: &[Value]) -> Value {
+fn overview(cx: &EmitContext, agents: &[AgentSummary], workflows: &[Value]) -> Value {
     // Findings: active first (errors, warnings), then waived; canonical order within.
     let mut findings: Vec<&crate::diag::Diagnostic> = cx.diagnostics.iter().collect();
     findings.sort_by_key(|d| (d.waived.is_some(), std::cmp::Reverse(d.severity)));
@@ -764,19 +841,19 @@ fn overview(cx: &EmitContext, agents: &[AgentView], workflows: &[Value]) -> Valu
         .filter(|d| d.waived.is_none() && d.severity == Severity::Error)
         .count();
 
-    let mut reviews: Vec<&AgentView> = agents.iter().collect();
+    let mut reviews: Vec<&AgentSummary> = agents.iter().collect();
     reviews.sort_by(|a, b| a.next_review.cmp(&b.next_review).then(a.name.cmp(&b.name)));
     let reviews: Vec<Value> = reviews
         .iter()
         .map(|a| json!({"name": a.name, "cadence": a.cadence, "last": a.last_reviewed, "next": a.next_review, "status": a.review_status,
-                         "owner": a.business.name}))
+                         "owner": a.business}))
         .collect();
     json!({
         // Only what the overview shows of each agent (the full views hold pictures).
         "agents": agents.iter().map(|a| json!({
             "name": a.name, "description": a.description, "mode": a.mode, "stage": a.stage,
-            "sample_pct": a.sample_pct, "business": {"name": a.business.name},
-            "technical": {"name": a.technical.name}, "next_review": a.next_review,
+            "sample_pct": a.sample_pct, "business": {"name": a.business},
+            "technical": {"name": a.technical}, "next_review": a.next_review,
             "review_status": a.review_status, "counts": a.counts,
         })).collect::<Vec<_>>(),
         "workflows": workflows, "findings": findings, "active": active, "errors": errors,
@@ -853,7 +930,7 @@ struct PersonIndex<'a> {
 }
 
 impl<'a> PersonIndex<'a> {
-    fn new(cx: &'a EmitContext, agents: &'a [AgentView]) -> Self {
+    fn new(cx: &'a EmitContext, agents: &'a [AgentSummary]) -> Self {
         let mut ix = PersonIndex::default();
         for a in cx.model.agents.values() {
             let (b, t) = (&a.spec.owners.business, &a.spec.owners.technical);
@@ -897,21 +974,19 @@ impl<'a> PersonIndex<'a> {
     }
 }
 
-fn accountability(cx: &EmitContext, agents: &[AgentView]) -> Value {
+fn accountability(cx: &EmitContext, agents: &[AgentSummary]) -> Value {
     let rows: Vec<Value> = agents
         .iter()
         .map(|a| {
             let mut approver_groups = BTreeSet::new();
-            for t in &a.tiers {
-                if !t.ops.is_empty() {
-                    if let Some(r) = cx.plan.tiers.iter().position(|x| x == &t.id) {
-                        approver_groups.extend(cx.plan.approvals[r].groups.iter().cloned());
-                    }
+            for t in &a.tiers_used {
+                if let Some(r) = cx.plan.tiers.iter().position(|x| x == t) {
+                    approver_groups.extend(cx.plan.approvals[r].groups.iter().cloned());
                 }
             }
             let wfs: Vec<&crate::model::Workflow> = a.workflows.iter().filter_map(|w| cx.model.workflows.get(w)).collect();
             json!({
-                "name": a.name, "business": a.business.name, "technical": a.technical.name,
+                "name": a.name, "business": a.business, "technical": a.technical,
                 "approvers": approver_groups.iter().map(|g| json!({"group": g, "members": cap_names(names(cx, facts::members(cx, g)))})).collect::<Vec<_>>(),
                 "pausers": a.pausers,
                 "rollback": names(cx, wfs.iter().filter_map(|w| w.spec.rollback.as_ref().map(|r| r.owner.clone()))),

@@ -335,22 +335,11 @@ pub struct Reach {
 
 /// The concrete resources a grant pattern covers.
 fn grant_resources(cx: &EmitContext, pattern: &str) -> Vec<String> {
-    // A plain `connector.resource` is a lookup; only `*` patterns scan the connectors.
-    if !pattern.contains('*') {
-        return match pattern.split_once('.') {
-            Some((c, r)) if cx.model.resource(c, r).is_some() => vec![pattern.to_string()],
-            _ => Vec::new(),
-        };
-    }
-    let mut out = Vec::new();
-    for (cn, c) in &cx.model.connectors {
-        for rn in c.spec.resources.keys() {
-            if crate::model::resource_pattern_matches(pattern, cn, rn) {
-                out.push(format!("{cn}.{rn}"));
-            }
-        }
-    }
-    out
+    cx.model
+        .resources_matching(pattern)
+        .into_iter()
+        .map(|(cn, rn, _)| format!("{cn}.{rn}"))
+        .collect()
 }
 
 /// Operations of `agent` on `resource` that `decide` does not deny, as `op (tier)`.

@@ -172,15 +172,12 @@ fn unscoped_personal_grants(cx: &EmitContext) -> Vec<String> {
             if g.fields.is_some() {
                 continue;
             }
-            for (cn, c) in &cx.model.connectors {
-                for (rn, r) in &c.spec.resources {
-                    if crate::model::resource_pattern_matches(&g.resource, cn, rn)
-                        && r.fields
-                            .values()
-                            .any(|k| cx.model.class_rank(k).is_some_and(|x| x >= personal))
-                    {
-                        out.push(format!("{} has no field list on {cn}.{rn}", a.name));
-                    }
+            for (cn, rn, r) in cx.model.resources_matching(&g.resource) {
+                if r.fields
+                    .values()
+                    .any(|k| cx.model.class_rank(k).is_some_and(|x| x >= personal))
+                {
+                    out.push(format!("{} has no field list on {cn}.{rn}", a.name));
                 }
             }
         }
@@ -188,27 +185,55 @@ fn unscoped_personal_grants(cx: &EmitContext) -> Vec<String> {
     out
 }
 
-/// External or irreversible operations an agent can reach only through a delegate.
-fn delegation_escalations(cx: &EmitContext) -> Vec<String> {
-    let mut out = Vec::new();
-    for a in cx.model.agents.keys() {
-        let reach = facts::reach(cx, a);
-        for (d, path) in &reach.delegates {
-            let Some(dp) = cx.plan.agents.get(d) else {
-                continue;
-            };
-            for op in dp.operations.keys() {
-                let Some(id) = crate::model::OpId::parse(op) else {
+/// What delegation gives each agent, from one walk of its reach (in parallel, agents in order):
+/// the external or irreversible operations it can reach only through a delegate, and whether
+/// its delegation comes back to itself.
+struct Delegation {
+    escalations: Vec<String>,
+    cycles: Vec<String>,
+}
+
+fn delegation(cx: &EmitContext) -> Delegation {
+    use rayon::prelude::*;
+    let per_agent: Vec<(Vec<String>, Option<String>)> = cx
+        .model
+        .agents
+        .par_iter()
+        .map(|(a, _)| {
+            let reach = facts::reach(cx, a);
+            let mut escalations = Vec::new();
+            for (d, path) in &reach.delegates {
+                let Some(dp) = cx.plan.agents.get(d) else {
                     continue;
                 };
-                if facts::is_risky(cx, &id)
-                    && !crate::graph::grants_op(cx.model, a, &id)
-                    && decide(cx, d, op, None, None).effect != Outcome::Deny
-                {
-                    out.push(format!("{a} reaches {op} through {}", path.join(" → ")));
+                for op in dp.operations.keys() {
+                    let Some(id) = crate::model::OpId::parse(op) else {
+                        continue;
+                    };
+                    if facts::is_risky(cx, &id)
+                        && !crate::graph::grants_op(cx.model, a, &id)
+                        && decide(cx, d, op, None, None).effect != Outcome::Deny
+                    {
+                        escalations.push(format!("{a} reaches {op} through {}", path.join(" → ")));
+                    }
                 }
             }
-        }
+            let itself = format!("agent:{a}");
+            let cycle = reach
+                .edges
+                .iter()
+                .any(|(_, to, k)| *k == "delegates" && to == &itself)
+                .then(|| format!("{a} delegates back to itself"));
+            (escalations, cycle)
+        })
+        .collect();
+    let mut out = Delegation {
+        escalations: Vec::new(),
+        cycles: Vec::new(),
+    };
+    for (e, c) in per_agent {
+        out.escalations.extend(e);
+        out.cycles.extend(c);
     }
     out
 }
@@ -287,21 +312,6 @@ fn monitors_without_response(cx: &EmitContext, agents: &[String]) -> Vec<String>
         .filter(|a| !a.spec.monitors.iter().any(|m| m.then.is_some()))
         .map(|a| format!("{} has no monitor that downgrades or pauses it", a.name))
         .collect()
-}
-
-fn delegation_cycles(cx: &EmitContext) -> Vec<String> {
-    let mut out = Vec::new();
-    for a in cx.model.agents.keys() {
-        let reach = facts::reach(cx, a);
-        if reach
-            .edges
-            .iter()
-            .any(|(_, to, k)| *k == "delegates" && to == &format!("agent:{a}"))
-        {
-            out.push(format!("{a} delegates back to itself"));
-        }
-    }
-    out
 }
 
 fn audit_gaps(cx: &EmitContext) -> Vec<String> {
@@ -544,6 +554,7 @@ pub fn evaluate(cx: &EmitContext) -> Vec<Framework> {
     let n_workflows = cx.model.workflows.len();
     let n_granted: usize = cx.plan.agents.values().map(|a| a.operations.len()).sum();
     let (gated, ungated) = ungated_risky(cx);
+    let delegation = delegation(cx);
     let external_agents = agents_with_external_effects(cx);
     let approver_tiers = cx.plan.approvals.iter().filter(|a| a.count > 0).count();
     let pausers: BTreeSet<String> = cx
@@ -736,7 +747,7 @@ pub fn evaluate(cx: &EmitContext) -> Vec<Framework> {
                     rule(cx, "broad-field-access"),
                     Some(fact(
                         "No agent reaches a risky operation only through delegation",
-                        delegation_escalations(cx),
+                        delegation.escalations.clone(),
                         "no delegation widens what an agent can do".into(),
                         all_agents(cx),
                     )),
@@ -821,12 +832,12 @@ pub fn evaluate(cx: &EmitContext) -> Vec<Framework> {
                 vec![
                     Some(fact(
                         "No agent reaches a risky operation only through delegation",
-                        delegation_escalations(cx),
+                        delegation.escalations.clone(),
                         "delegation never widens what an agent can do".into(),
                         all_agents(cx),
                     )),
                     rule(cx, "delegation-escalation"),
-                    Some(fact("No delegation cycle", delegation_cycles(cx), "delegation has no cycle".into(), all_agents(cx))),
+                    Some(fact("No delegation cycle", delegation.cycles.clone(), "delegation has no cycle".into(), all_agents(cx))),
                     rule(cx, "delegation-cycle"),
                     Some(fact(
                         "Personal data never syncs into a resource classified lower",
