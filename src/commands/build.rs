@@ -88,13 +88,16 @@ pub fn run(a: BuildArgs) -> i32 {
     let result = Staging::begin(&a.out, &c.ws.root).and_then(|staging| {
         // The emitters' own errors are templates that do not render; this keeps a failed write.
         let write_error = std::sync::Mutex::new(None);
-        let rendered = emit::each(&cx, &|(path, bytes)| {
-            staging.write(&path, &bytes).map_err(|e| {
-                let message = e.0.clone();
-                *write_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-                message
-            })
-        });
+        let keep = |e: BuildError| {
+            let message = e.0.clone();
+            *write_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+            message
+        };
+        let rendered = emit::each(
+            &cx,
+            &|(path, bytes)| staging.write(&path, &bytes).map_err(keep),
+            &|path, pieces| staging.write_pieces(path, pieces).map_err(keep),
+        );
         timer.phase("render and write");
         match rendered {
             Ok(()) => staging.finish(),
@@ -462,6 +465,30 @@ impl Staging {
 
     /// Writes one artifact into the temporary folder.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
+        let (path, mut f) = self.create(rel)?;
+        f.write_all(bytes).map_err(|e| io("write", &path, e))?;
+        self.written(rel, bytes.len());
+        Ok(())
+    }
+
+    /// Writes one artifact, pulling its pieces in order (each is rendered when pulled).
+    pub fn write_pieces(
+        &self,
+        rel: &str,
+        pieces: &mut dyn Iterator<Item = Vec<u8>>,
+    ) -> Result<(), BuildError> {
+        let (path, mut f) = self.create(rel)?;
+        let mut size = 0;
+        for piece in pieces {
+            f.write_all(&piece).map_err(|e| io("write", &path, e))?;
+            size += piece.len();
+        }
+        self.written(rel, size);
+        Ok(())
+    }
+
+    /// Creates the file of an artifact, and its folders.
+    fn create(&self, rel: &str) -> Result<(PathBuf, std::fs::File), BuildError> {
         validate_artifact_path(rel)?;
         let path = self.tmp.join(rel);
         if let Some(parent) = path.parent() {
@@ -475,17 +502,19 @@ impl Staging {
             }
         }
         // `create_new`: two artifacts with one name are a bug, never an overwrite.
-        let mut f = std::fs::OpenOptions::new()
+        let f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&path)
             .map_err(|e| io("create", &path, e))?;
-        f.write_all(bytes).map_err(|e| io("write", &path, e))?;
+        Ok((path, f))
+    }
+
+    fn written(&self, rel: &str, size: usize) {
         self.files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((rel.to_string(), bytes.len()));
-        Ok(())
+            .push((rel.to_string(), size));
     }
 
     /// Writes the marker, syncs, and swaps the build in; returns the files written, sorted.

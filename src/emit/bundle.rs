@@ -16,26 +16,28 @@ use std::collections::BTreeSet;
 /// The bundle format version; bumped on any incompatible change.
 pub const VERSION: u64 = 1;
 
+/// Where the bundle goes in the output folder.
+pub const PATH: &str = "bundle.json";
+
 pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
-    vec![("bundle.json".to_string(), text(cx).into_bytes())]
+    vec![(PATH.to_string(), text(cx).into_bytes())]
 }
 
-/// `bundle.json`: the same text as pretty-printing [`bundle`], written agent by agent (in
-/// parallel) so that the whole bundle is never held as one JSON tree.
+/// `bundle.json`: the same text as pretty-printing [`bundle`].
 pub fn text(cx: &EmitContext) -> String {
-    use super::{pretty_member as member, push_pretty_member_of};
-    use rayon::prelude::*;
+    String::from_utf8(pieces(cx).flatten().collect()).expect("JSON is UTF-8")
+}
+
+/// `bundle.json` in pieces, its agents rendered in parallel batches, so that neither the whole
+/// bundle as one JSON tree nor its text is ever held in memory.
+pub fn pieces<'a>(cx: &'a EmitContext<'a>) -> impl Iterator<Item = Vec<u8>> + Send + 'a {
+    use super::pretty_member as member;
     let m = cx.model;
-    let ((agents, workflows), (policy, people)) = rayon::join(
+    let ((workflows, groups), (policy, people)) = rayon::join(
         || {
             rayon::join(
-                || {
-                    m.agents
-                        .par_iter()
-                        .map(|(name, a)| member(name, &agent(cx, name, a), 2))
-                        .collect::<Vec<String>>()
-                },
                 || member("workflows", &workflows(cx), 1),
+                || member("groups", &groups(m), 1),
             )
         },
         || {
@@ -45,35 +47,32 @@ pub fn text(cx: &EmitContext) -> String {
             )
         },
     );
-    // One buffer for the whole text: the agents are most of a large bundle, and copying them
-    // twice costs.
-    let before = [
+    let mut prefix = String::from("{\n");
+    for text in [
         member("$schema", SCHEMA_ID, 1),
         member("version", &VERSION, 1),
         policy,
         people,
-        member("groups", &groups(m), 1),
-    ];
-    let after = [workflows, member("playbooks", &playbooks(m), 1)];
-    let size = before
-        .iter()
-        .chain(&after)
-        .chain(&agents)
-        .map(String::len)
-        .sum::<usize>();
-    let mut out = String::with_capacity(size + 2 * agents.len() + 64);
-    out.push_str("{\n");
-    for text in &before {
-        out.push_str(text);
-        out.push_str(",\n");
+        groups,
+    ] {
+        prefix.push_str(&text);
+        prefix.push_str(",\n");
     }
-    push_pretty_member_of(&mut out, "agents", &agents, 1);
-    for text in &after {
-        out.push_str(",\n");
-        out.push_str(text);
+    let mut suffix = String::new();
+    for text in [workflows, member("playbooks", &playbooks(m), 1)] {
+        suffix.push_str(",\n");
+        suffix.push_str(&text);
     }
-    out.push_str("\n}\n");
-    out
+    suffix.push_str("\n}\n");
+    let agents: Vec<(&String, &crate::model::Agent)> = m.agents.iter().collect();
+    super::object_pieces(
+        prefix,
+        "agents",
+        1,
+        agents,
+        move |(name, a): &(&String, &crate::model::Agent)| member(name, &agent(cx, name, a), 2),
+        suffix,
+    )
 }
 
 /// A JSON object from members that are already JSON values, moved in rather than serialized again

@@ -81,15 +81,20 @@ pub type Artifact = (String, Vec<u8>);
 
 /// Every artifact of a build, sorted by path; `Err` as for [`each`].
 pub fn all(cx: &EmitContext) -> Result<Vec<Artifact>, String> {
-    collect(|sink| each(cx, sink))
+    collect(|sink, pieces| each(cx, sink, pieces))
 }
 
-/// Runs `render` with a sink that keeps the artifacts; returns them sorted by path.
-pub fn collect(render: impl FnOnce(Sink) -> Result<(), String>) -> Result<Vec<Artifact>, String> {
+/// Runs `render` with sinks that keep the artifacts; returns them sorted by path.
+pub fn collect(
+    render: impl FnOnce(Sink, PieceSink) -> Result<(), String>,
+) -> Result<Vec<Artifact>, String> {
     let out = std::sync::Mutex::new(Vec::new());
-    render(&|a| {
+    let keep = |a| {
         out.lock().unwrap_or_else(|e| e.into_inner()).push(a);
         Ok(())
+    };
+    render(&keep, &|path, pieces| {
+        keep((path.to_string(), pieces.flatten().collect()))
     })?;
     let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner());
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -99,24 +104,29 @@ pub fn collect(render: impl FnOnce(Sink) -> Result<(), String>) -> Result<Vec<Ar
 /// Where artifacts go as they are rendered (from several threads at once).
 pub type Sink<'a> = &'a (dyn Fn(Artifact) -> Result<(), String> + Sync);
 
-/// Renders every artifact into `sink`, in no particular order. `Err` is the first failure: a
-/// team's own site templates that do not render, or the sink's own error.
-pub fn each(cx: &EmitContext, sink: Sink) -> Result<(), String> {
-    let emitters: [fn(&EmitContext) -> Vec<Artifact>; 5] = [
-        bundle::emit,
-        cedar::emit,
-        opa::emit,
-        prometheus::emit,
-        codeowners::emit,
-    ];
+/// Where a large artifact goes piece by piece: its path, and its pieces to pull in order (each
+/// rendered when pulled), so that it is never whole in memory.
+pub type PieceSink<'a> =
+    &'a (dyn Fn(&str, &mut dyn Iterator<Item = Vec<u8>>) -> Result<(), String> + Sync);
+
+/// Renders every artifact into the sinks, in no particular order. `Err` is the first failure: a
+/// team's own site templates that do not render, or a sink's own error.
+pub fn each(cx: &EmitContext, sink: Sink, pieces: PieceSink) -> Result<(), String> {
     // The site is most of a large build and streams its pages; the rest are a few large files
-    // each, made one after another beside it so that their memory peaks do not add up.
+    // each, made one after another beside it, the largest in pieces, so that their memory
+    // peaks stay small and do not add up.
     let (site, rest) = rayon::join(
         || site::emit_into(cx, sink),
         || {
-            emitters
-                .iter()
-                .try_for_each(|emit| emit(cx).into_iter().try_for_each(sink))?;
+            pieces(bundle::PATH, &mut bundle::pieces(cx))?;
+            cedar::emit(cx).into_iter().try_for_each(sink)?;
+            pieces(opa::DATA_PATH, &mut opa::data_pieces(cx.plan))?;
+            sink((
+                opa::POLICY_PATH.to_string(),
+                opa::POLICY.as_bytes().to_vec(),
+            ))?;
+            pieces(prometheus::PATH, &mut prometheus::rules_pieces(cx.model))?;
+            codeowners::emit(cx).into_iter().try_for_each(sink)?;
             // Like the site, POLICY.md may use a team's own template, which may fail.
             policy_md::try_emit(cx)?.into_iter().try_for_each(sink)
         },
@@ -140,32 +150,93 @@ pub(crate) fn pretty_member<T: serde::Serialize + ?Sized>(
     format!("{indent}{key}: {value}")
 }
 
-/// Appends `"key": {members}` to `out`, where each member was made by [`pretty_member`] at
-/// `level + 1` (large objects are copied once, into the artifact's buffer).
-pub(crate) fn push_pretty_member_of(out: &mut String, key: &str, members: &[String], level: usize) {
-    let indent = "  ".repeat(level);
-    out.reserve(members.iter().map(|m| m.len() + 2).sum::<usize>() + key.len() + 16);
-    out.push_str(&indent);
-    out.push_str(&serde_json::to_string(key).expect("strings serialize"));
-    out.push_str(": ");
-    push_pretty_object(out, members, level);
+/// Agents (or other members) rendered per piece of a large JSON object: enough for the work to
+/// spread over every core, few enough that a piece stays small.
+const MEMBERS_PER_PIECE: usize = 256;
+
+/// A large text as pieces rendered on demand: `head`, then `items` rendered by `render` in
+/// parallel batches (joined by `sep`, in order), then `tail`. A writer pulls one piece at a
+/// time, so the whole text is never in memory; the pieces concatenate to the text made in one go.
+pub(crate) struct Pieces<T, F> {
+    head: Option<String>,
+    items: Vec<T>,
+    next: usize,
+    render: F,
+    sep: &'static str,
+    tail: Option<String>,
 }
 
-/// An object whose members were made by [`pretty_member`] at `level + 1`, itself at `level`.
-fn push_pretty_object(out: &mut String, members: &[String], level: usize) {
-    if members.is_empty() {
-        out.push_str("{}");
-        return;
-    }
-    out.reserve(members.iter().map(|m| m.len() + 2).sum::<usize>() + 8);
-    out.push_str("{\n");
-    for (i, m) in members.iter().enumerate() {
-        if i > 0 {
-            out.push_str(",\n");
+impl<T: Sync, F: Fn(&T) -> String + Sync> Pieces<T, F> {
+    pub(crate) fn new(
+        head: String,
+        items: Vec<T>,
+        render: F,
+        sep: &'static str,
+        tail: String,
+    ) -> Self {
+        Pieces {
+            head: Some(head),
+            items,
+            next: 0,
+            render,
+            sep,
+            tail: Some(tail),
         }
-        out.push_str(m);
     }
-    out.push('\n');
-    out.push_str(&"  ".repeat(level));
-    out.push('}');
+}
+
+impl<T: Sync, F: Fn(&T) -> String + Sync> Iterator for Pieces<T, F> {
+    type Item = Vec<u8>;
+
+    fn next(&mut self) -> Option<Vec<u8>> {
+        use rayon::prelude::*;
+        if let Some(head) = self.head.take() {
+            return Some(head.into_bytes());
+        }
+        if self.next < self.items.len() {
+            let end = (self.next + MEMBERS_PER_PIECE).min(self.items.len());
+            let texts: Vec<String> = self.items[self.next..end]
+                .par_iter()
+                .map(&self.render)
+                .collect();
+            let mut piece =
+                String::with_capacity(texts.iter().map(|t| t.len() + self.sep.len()).sum());
+            for (i, t) in texts.iter().enumerate() {
+                if self.next + i > 0 {
+                    piece.push_str(self.sep);
+                }
+                piece.push_str(t);
+            }
+            self.next = end;
+            return Some(piece.into_bytes());
+        }
+        self.tail.take().map(String::into_bytes)
+    }
+}
+
+/// A pretty-printed JSON text with one large object, in [`Pieces`]: `prefix` (everything before
+/// the object's key), the object `"key": {...}` at `level` with one member per item made by
+/// `member` (as [`pretty_member`] at `level + 1`), then `suffix`.
+pub(crate) fn object_pieces<T: Sync, F: Fn(&T) -> String + Sync>(
+    mut prefix: String,
+    key: &str,
+    level: usize,
+    items: Vec<T>,
+    member: F,
+    suffix: String,
+) -> Pieces<T, F> {
+    let indent = "  ".repeat(level);
+    prefix.push_str(&indent);
+    prefix.push_str(&serde_json::to_string(key).expect("strings serialize"));
+    let mut tail = String::new();
+    if items.is_empty() {
+        prefix.push_str(": {}");
+    } else {
+        prefix.push_str(": {\n");
+        tail.push('\n');
+        tail.push_str(&indent);
+        tail.push('}');
+    }
+    tail.push_str(&suffix);
+    Pieces::new(prefix, items, member, ",\n", tail)
 }

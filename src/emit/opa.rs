@@ -13,13 +13,17 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The plan as OPA data, and the policy, in the output folder.
+pub const DATA_PATH: &str = "opa/data.json";
+pub const POLICY_PATH: &str = "opa/policy.rego";
+
 /// Where the plan lives in OPA's data.
 pub const DATA_KEY: &str = "agentgov_plan";
 
 pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
     vec![
-        ("opa/data.json".to_string(), data_text(cx.plan).into_bytes()),
-        ("opa/policy.rego".to_string(), POLICY.as_bytes().to_vec()),
+        (DATA_PATH.to_string(), data_text(cx.plan).into_bytes()),
+        (POLICY_PATH.to_string(), POLICY.as_bytes().to_vec()),
     ]
 }
 
@@ -158,32 +162,33 @@ pub fn data(plan: &Plan) -> Value {
     })
 }
 
-/// `opa/data.json`: the same text as pretty-printing [`data`], written agent by agent in
-/// parallel (the agents are nearly all of it).
+/// `opa/data.json`: the same text as pretty-printing [`data`].
 pub fn data_text(plan: &Plan) -> String {
-    use rayon::prelude::*;
-    let agents: Vec<String> = plan
-        .agents
-        .par_iter()
-        .map(|(name, a)| super::pretty_member(name, &agent(a), 3))
-        .collect();
-    let head = [
+    String::from_utf8(data_pieces(plan).flatten().collect()).expect("JSON is UTF-8")
+}
+
+/// `opa/data.json` in pieces, its agents (nearly all of it) rendered in parallel batches.
+pub fn data_pieces(plan: &Plan) -> impl Iterator<Item = Vec<u8>> + Send + '_ {
+    let mut prefix = String::from("{\n  ");
+    prefix.push_str(&serde_json::to_string(DATA_KEY).expect("strings serialize"));
+    prefix.push_str(": {\n");
+    for text in [
         super::pretty_member("tiers", &plan.tiers, 2),
         super::pretty_member("approvals", &approvals(plan), 2),
         super::pretty_member("escalations", &escalations(plan), 2),
-    ];
-    let size = head.iter().chain(&agents).map(String::len).sum::<usize>();
-    let mut out = String::with_capacity(size + 2 * agents.len() + 64);
-    out.push_str("{\n  ");
-    out.push_str(&serde_json::to_string(DATA_KEY).expect("strings serialize"));
-    out.push_str(": {\n");
-    for text in &head {
-        out.push_str(text);
-        out.push_str(",\n");
+    ] {
+        prefix.push_str(&text);
+        prefix.push_str(",\n");
     }
-    super::push_pretty_member_of(&mut out, "agents", &agents, 2);
-    out.push_str("\n  }\n}\n");
-    out
+    let agents: Vec<(&String, &AgentPlan)> = plan.agents.iter().collect();
+    super::object_pieces(
+        prefix,
+        "agents",
+        2,
+        agents,
+        |(name, a): &(&String, &AgentPlan)| super::pretty_member(name, &agent(a), 3),
+        "\n  }\n}\n".to_string(),
+    )
 }
 
 /// The policy: a fixed interpreter of the plan, the Rego twin of `Plan::decide` and `Plan::permits`.

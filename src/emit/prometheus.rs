@@ -254,56 +254,53 @@ const HEADER: &str = "\
 
 /// The whole rules file.
 pub fn rules_yaml(m: &Model) -> String {
-    use rayon::prelude::*;
-    // Each agent's group is its own YAML text: made in parallel, joined in agent order.
-    let chunks: Vec<String> = m
+    String::from_utf8(rules_pieces(m).flatten().collect()).expect("YAML is UTF-8")
+}
+
+/// The rules file in pieces: one group per agent, made in parallel batches, in agent order.
+pub fn rules_pieces(m: &Model) -> impl Iterator<Item = Vec<u8>> + Send + '_ {
+    let any_group = m
         .agents
-        .par_iter()
-        .map(|(_, a)| {
-            let mut chunk = String::new();
-            let mut rules = Vec::new();
-            for (i, mo) in a.spec.monitors.iter().enumerate() {
-                match mo.then {
-                    Some(r) => rules.push(rule(m, a, i, r)),
-                    None => chunk.push_str(&format!(
-                        "# {}: monitor {} ({} above {} over {}) has no `then` response, so no alert is generated; add `then: recommend-only` or `then: pause`.\n",
-                        a.name,
-                        i + 1,
-                        mo.metric.as_str(),
-                        number(mo.above),
-                        mo.window
-                    )),
-                }
-            }
-            if rules.is_empty() {
-                if a.spec.monitors.is_empty() {
-                    chunk.push_str(&format!("# {}: no monitors.\n", a.name));
-                }
-                return chunk;
-            }
-            let group = Group {
-                name: format!("agentgov.{}", a.name),
-                rules,
-            };
-            chunk.push_str(&serde_yaml::to_string(&[group]).expect("rules serialize"));
-            chunk
-        })
-        .collect();
-    // One copy of the groups into the file's text.
-    let mut out =
-        String::with_capacity(HEADER.len() + chunks.iter().map(String::len).sum::<usize>() + 16);
-    out.push_str(HEADER);
-    let any_group = chunks
-        .iter()
-        .any(|c| c.lines().any(|l| !l.starts_with('#')));
+        .values()
+        .any(|a| a.spec.monitors.iter().any(|mo| mo.then.is_some()));
+    let mut head = String::from(HEADER);
+    let mut tail = String::new();
     if any_group {
-        out.push_str("groups:\n");
+        head.push_str("groups:\n");
+    } else {
+        tail.push_str("groups: []\n");
     }
-    for c in &chunks {
-        out.push_str(c);
+    let agents: Vec<&Agent> = m.agents.values().collect();
+    super::Pieces::new(head, agents, move |a: &&Agent| group(m, a), "", tail)
+}
+
+/// One agent's group, or comments saying why it has none.
+fn group(m: &Model, a: &Agent) -> String {
+    let mut chunk = String::new();
+    let mut rules = Vec::new();
+    for (i, mo) in a.spec.monitors.iter().enumerate() {
+        match mo.then {
+            Some(r) => rules.push(rule(m, a, i, r)),
+            None => chunk.push_str(&format!(
+                "# {}: monitor {} ({} above {} over {}) has no `then` response, so no alert is generated; add `then: recommend-only` or `then: pause`.\n",
+                a.name,
+                i + 1,
+                mo.metric.as_str(),
+                number(mo.above),
+                mo.window
+            )),
+        }
     }
-    if !any_group {
-        out.push_str("groups: []\n");
+    if rules.is_empty() {
+        if a.spec.monitors.is_empty() {
+            chunk.push_str(&format!("# {}: no monitors.\n", a.name));
+        }
+        return chunk;
     }
-    out
+    let group = Group {
+        name: format!("agentgov.{}", a.name),
+        rules,
+    };
+    chunk.push_str(&serde_yaml::to_string(&[group]).expect("rules serialize"));
+    chunk
 }

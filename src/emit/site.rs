@@ -196,7 +196,7 @@ fn template_error(e: &tera::Error) -> String {
 /// The site, with `cx.templates` overriding the built-in templates; `Err` names the template
 /// problem (for `agentgov build` to report).
 pub fn try_emit(cx: &EmitContext) -> Result<Vec<Artifact>, String> {
-    super::collect(|sink| render_site(cx, cx.templates, sink))
+    super::collect(|sink, _| render_site(cx, cx.templates, sink))
 }
 
 /// Renders the site page by page into `sink` (a large site is not held in memory).
@@ -408,7 +408,7 @@ fn finding_view(cx: &EmitContext, d: &crate::diag::Diagnostic) -> Value {
 /// What every agent's view shares: computed once, not per agent.
 struct AgentViewShared<'a> {
     tiers: Vec<TierView>,
-    /// Findings by their target (`agent/NAME`).
+    /// Findings by their target (`agent/NAME`, `workflow/NAME`).
     findings: HashMap<&'a str, Vec<&'a crate::diag::Diagnostic>>,
 }
 
@@ -502,7 +502,7 @@ fn agent_view(cx: &EmitContext, a: &crate::model::Agent, shared: &AgentViewShare
     }
 }
 
-fn workflow_view(cx: &EmitContext, w: &crate::model::Workflow) -> Value {
+fn workflow_view(cx: &EmitContext, w: &crate::model::Workflow, shared: &AgentViewShared) -> Value {
     let tier = facts::workflow_tier(cx, w);
     let steps: Vec<Value> = w
         .spec
@@ -572,7 +572,7 @@ fn workflow_view(cx: &EmitContext, w: &crate::model::Workflow) -> Value {
             "can_pause": names(cx, p.spec.can_pause.iter().cloned()),
         })).collect::<Vec<_>>(),
         "approval_summary": approval_summary(cx, w),
-        "findings": cx.diagnostics.iter().filter(|d| d.target.as_deref() == Some(&format!("workflow/{}", w.name))).map(|d| finding_view(cx, d)).collect::<Vec<_>>(),
+        "findings": shared.findings.get(format!("workflow/{}", w.name).as_str()).into_iter().flatten().map(|d| finding_view(cx, d)).collect::<Vec<_>>(),
     })
 }
 
@@ -618,11 +618,6 @@ fn approval_summary(cx: &EmitContext, w: &crate::model::Workflow) -> String {
     } else {
         format!("{head}. Sampling: {}", sampling.join("; "))
     }
-}
-
-fn page_owned(tera: &Tera, name: &str, ctx: Value) -> Result<Vec<u8>, String> {
-    let ctx = tera::Context::from_value(ctx).map_err(|e| template_error(&e))?;
-    render_page(tera, name, &ctx)
 }
 
 fn render_page(tera: &Tera, name: &str, ctx: &tera::Context) -> Result<Vec<u8>, String> {
@@ -712,23 +707,37 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
         .model
         .workflows
         .par_iter()
-        .map(|(_, w)| workflow_view(cx, w))
+        .map(|(_, w)| workflow_view(cx, w, &shared))
+        .collect();
+    // The summary pages list workflows without their steps and findings (a workflow's own page
+    // shows those): one list, moved once into the context those pages share.
+    let workflow_rows: Vec<Value> = workflows
+        .iter()
+        .map(|w| match w {
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "steps" | "findings"))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            other => other.clone(),
+        })
         .collect();
 
-    // The summary pages are independent of each other and of the pages per agent and
-    // workflow: all render in parallel, each building its context when it runs. The overview
-    // and the accountability page need every agent's summary, so they come last.
+    // The summary pages are independent of the pages per agent and workflow and render beside
+    // them, one after another in one context. The overview and the accountability page need
+    // every agent's summary, so they come last.
     type Extra<'a> = Box<dyn Fn() -> Value + Sync + Send + 'a>;
     let summaries: Vec<(&str, &str, Extra)> = vec![
         (
             "comparison.html",
             "Use cases compared",
-            Box::new(|| json!({"workflows": workflows})),
+            Box::new(|| json!({})),
         ),
         (
             "risks.html",
             "Risk register",
-            Box::new(|| json!({"workflows": workflows, "risky": risky_ops(cx)})),
+            Box::new(|| json!({"risky": risky_ops(cx)})),
         ),
         (
             "approvals.html",
@@ -743,7 +752,7 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
         (
             "audit.html",
             "Audit trail and retention",
-            Box::new(|| audit(cx, &workflows)),
+            Box::new(|| audit(cx)),
         ),
         ("waivers.html", "Waivers", Box::new(|| waivers(cx))),
         ("rules.html", "Rule reference", Box::new(|| rules(cx))),
@@ -753,19 +762,26 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
             Box::new(|| json!({"frameworks": frameworks::evaluate(cx)})),
         ),
     ];
-    let summary_page = |file: &str, title: &str, extra: Value| {
-        let ctx = with(common(cx, "", file, title), extra);
-        sink((format!("site/{file}"), page_owned(&tera, file, ctx)?))
+    let context = |v: Value| tera::Context::from_value(v).map_err(|e| template_error(&e));
+    // Renders a summary page in `ctx`, then takes the page's own entries out again.
+    let summary_page = |ctx: &mut tera::Context, file: &str, title: &str, extra: Value| {
+        let own: Vec<String> = match &extra {
+            Value::Object(m) => m.keys().cloned().collect(),
+            _ => Vec::new(),
+        };
+        ctx.extend(context(with(common(cx, "", file, title), extra))?);
+        let page = render_page(&tera, file, ctx);
+        for k in &own {
+            ctx.remove(k);
+        }
+        sink((format!("site/{file}"), page?))
     };
     let esc = escalations(cx);
     let (per_item, summary) = rayon::join(
         || -> Result<Vec<AgentSummary>, String> {
             // Each worker keeps one context with what every page shares and replaces only
             // the page's own entries: copying the shared part for each of 10,000 pages costs.
-            let base = |extra: Value| -> Result<tera::Context, String> {
-                tera::Context::from_value(with(common(cx, "../", "", ""), extra))
-                    .map_err(|e| template_error(&e))
-            };
+            let base = |extra: Value| context(with(common(cx, "../", "", ""), extra));
             let agent_base =
                 base(json!({"escalations": esc, "prohibited": cx.model.policy().prohibited}))?;
             let agents = cx
@@ -787,18 +803,13 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
                 )
                 .collect::<Result<Vec<AgentSummary>, String>>()?;
             let workflow_base = base(json!({}))?;
-            workflows.par_iter().try_for_each_init(
+            workflows.into_par_iter().try_for_each_init(
                 || workflow_base.clone(),
                 |ctx, w| {
-                    let name = w["name"].as_str().unwrap_or("");
+                    let name = w["name"].as_str().unwrap_or("").to_string();
                     ctx.insert("title", &format!("Workflow {name}"));
-                    // A clone moved in: `insert` would serialize the JSON into JSON again.
-                    let mut own = serde_json::Map::new();
-                    own.insert("workflow".to_string(), w.clone());
-                    ctx.extend(
-                        tera::Context::from_value(Value::Object(own))
-                            .map_err(|e| template_error(&e))?,
-                    );
+                    // Moved in: `insert` would serialize the JSON into JSON again.
+                    ctx.extend(context(json!({ "workflow": w }))?);
                     sink((
                         format!("site/workflows/{name}.html"),
                         render_page(&tera, "workflow.html", ctx)?,
@@ -807,18 +818,21 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
             )?;
             Ok(agents)
         },
-        || {
-            summaries
-                .par_iter()
-                .try_for_each(|(file, title, extra)| summary_page(file, title, extra()))
+        || -> Result<tera::Context, String> {
+            let mut ctx = context(json!({ "workflows": workflow_rows }))?;
+            for (file, title, extra) in &summaries {
+                summary_page(&mut ctx, file, title, extra())?;
+            }
+            Ok(ctx)
         },
     );
     let agents = per_item?;
-    summary?;
+    let mut ctx = summary?;
     let (index, accountable) = rayon::join(
-        || summary_page("index.html", "Overview", overview(cx, &agents, &workflows)),
+        || summary_page(&mut ctx, "index.html", "Overview", overview(cx, &agents)),
         || {
             summary_page(
+                &mut context(json!({}))?,
                 "accountability.html",
                 "Accountability",
                 accountability(cx, &agents),
@@ -829,7 +843,7 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
 }
 
 /// The overview's own context.
-fn overview(cx: &EmitContext, agents: &[AgentSummary], workflows: &[Value]) -> Value {
+fn overview(cx: &EmitContext, agents: &[AgentSummary]) -> Value {
     // Findings: active first (errors, warnings), then waived; canonical order within.
     let mut findings: Vec<&crate::diag::Diagnostic> = cx.diagnostics.iter().collect();
     findings.sort_by_key(|d| (d.waived.is_some(), std::cmp::Reverse(d.severity)));
@@ -856,7 +870,7 @@ fn overview(cx: &EmitContext, agents: &[AgentSummary], workflows: &[Value]) -> V
             "technical": {"name": a.technical}, "next_review": a.next_review,
             "review_status": a.review_status, "counts": a.counts,
         })).collect::<Vec<_>>(),
-        "workflows": workflows, "findings": findings, "active": active, "errors": errors,
+        "findings": findings, "active": active, "errors": errors,
         "waivers": cx.model.waivers.len(), "reviews": reviews,
         "connectors": cx.model.connectors.values().map(|c| json!({"name": c.name, "system": c.spec.system})).collect::<Vec<_>>(),
         "people": cx.model.people.len(),
@@ -1070,7 +1084,7 @@ fn playbooks(cx: &EmitContext) -> Value {
     json!({"playbooks": list})
 }
 
-fn audit(cx: &EmitContext, workflows: &[Value]) -> Value {
+fn audit(cx: &EmitContext) -> Value {
     let a = cx.model.policy().audit.as_ref();
     let by_tier: Vec<Value> = cx
         .plan
@@ -1083,7 +1097,6 @@ fn audit(cx: &EmitContext, workflows: &[Value]) -> Value {
         "by_tier": by_tier,
         "bounds": a.and_then(|a| a.retention_days).map(|b| json!({"min": b.min, "max": b.max})),
         "rejection_reasons": a.map(|a| a.rejection_reasons.clone()).unwrap_or_default(),
-        "workflows": workflows,
     })
 }
 
