@@ -12,6 +12,7 @@
 use super::{Artifact, EmitContext};
 use crate::model::{Agent, Metric, Model, Monitor, Response};
 use serde::Serialize;
+use std::collections::HashMap;
 
 pub const PATH: &str = "prometheus/rules.yml";
 
@@ -157,17 +158,13 @@ fn person_label(m: &Model, id: &str) -> String {
     }
 }
 
-/// The monitor's playbook, else the first playbook of the first workflow (by name) using the agent.
-pub fn playbook_of<'m>(m: &'m Model, agent: &str, mo: &'m Monitor) -> Option<&'m str> {
-    mo.playbook.as_deref().or_else(|| {
-        m.workflows
-            .values()
-            .filter(|w| w.spec.steps.iter().any(|s| s.agent == agent))
-            .find_map(|w| w.spec.playbooks.first().map(|p| p.as_str()))
-    })
-}
-
-fn rule(m: &Model, a: &Agent, i: usize, response: Response) -> Rule {
+fn rule(
+    m: &Model,
+    a: &Agent,
+    i: usize,
+    response: Response,
+    fallback: &HashMap<&str, &str>,
+) -> Rule {
     let mo = &a.spec.monitors[i];
     let name = &a.name;
     let owners = &a.spec.owners;
@@ -179,7 +176,10 @@ fn rule(m: &Model, a: &Agent, i: usize, response: Response) -> Rule {
             "Pause {name}: the gateway denies all of its actions until the owners investigate (set `mode: paused` in its Agent file and in the gateway)."
         ),
     };
-    let playbook = playbook_of(m, name, mo);
+    let playbook = mo
+        .playbook
+        .as_deref()
+        .or_else(|| fallback.get(name.as_str()).copied());
     let runbook = match playbook.and_then(|p| m.playbooks.get(p).map(|pb| (p, pb))) {
         Some((id, pb)) => {
             let s = &pb.spec;
@@ -270,17 +270,38 @@ pub fn rules_pieces(m: &Model) -> impl Iterator<Item = Vec<u8>> + Send + '_ {
     } else {
         tail.push_str("groups: []\n");
     }
+    let fallback = fallback_playbooks(m);
     let agents: Vec<&Agent> = m.agents.values().collect();
-    super::Pieces::new(head, agents, move |a: &&Agent| group(m, a), "", tail)
+    super::Pieces::new(
+        head,
+        agents,
+        move |a: &&Agent| group(m, a, &fallback),
+        "",
+        tail,
+    )
+}
+
+/// For each agent, the first playbook of the first workflow (by name) that uses it and names
+/// one: the playbook of its monitors that name none. One pass over the workflows.
+fn fallback_playbooks(m: &Model) -> HashMap<&str, &str> {
+    let mut out = HashMap::new();
+    for w in m.workflows.values() {
+        if let Some(p) = w.spec.playbooks.first() {
+            for s in &w.spec.steps {
+                out.entry(s.agent.as_str()).or_insert(p.as_str());
+            }
+        }
+    }
+    out
 }
 
 /// One agent's group, or comments saying why it has none.
-fn group(m: &Model, a: &Agent) -> String {
+fn group(m: &Model, a: &Agent, fallback: &HashMap<&str, &str>) -> String {
     let mut chunk = String::new();
     let mut rules = Vec::new();
     for (i, mo) in a.spec.monitors.iter().enumerate() {
         match mo.then {
-            Some(r) => rules.push(rule(m, a, i, r)),
+            Some(r) => rules.push(rule(m, a, i, r, fallback)),
             None => chunk.push_str(&format!(
                 "# {}: monitor {} ({} above {} over {}) has no `then` response, so no alert is generated; add `then: recommend-only` or `then: pause`.\n",
                 a.name,
@@ -301,6 +322,182 @@ fn group(m: &Model, a: &Agent) -> String {
         name: format!("agentgov.{}", a.name),
         rules,
     };
-    chunk.push_str(&serde_yaml::to_string(&[group]).expect("rules serialize"));
+    group.write_yaml(&mut chunk);
     chunk
+}
+
+// The rules file is YAML of one fixed shape, written directly: a general YAML emitter spent a
+// tenth of a large build deciding how to quote each string.
+impl Group {
+    /// This group as an item of the top-level `groups` list.
+    fn write_yaml(&self, out: &mut String) {
+        out.push_str("- name: ");
+        scalar(out, &self.name);
+        out.push_str("\n  rules:\n");
+        for r in &self.rules {
+            let l = &r.labels;
+            let a = &r.annotations;
+            for (indent, key, value) in [("  - ", "alert", &r.alert), ("    ", "expr", &r.expr)] {
+                field(out, indent, key, value);
+            }
+            out.push_str("    labels:\n");
+            for (key, value) in [
+                ("agent", &l.agent),
+                ("metric", &l.metric),
+                ("window", &l.window),
+                ("response", &l.response),
+                ("severity", &l.severity),
+                ("owner", &l.owner),
+                ("technical_owner", &l.technical_owner),
+            ] {
+                field(out, "      ", key, value);
+            }
+            out.push_str("    annotations:\n");
+            for (key, value) in [
+                ("summary", &a.summary),
+                ("description", &a.description),
+                ("playbook", &a.playbook),
+                ("runbook", &a.runbook),
+            ] {
+                field(out, "      ", key, value);
+            }
+        }
+    }
+}
+
+fn field(out: &mut String, indent: &str, key: &str, value: &str) {
+    out.push_str(indent);
+    out.push_str(key);
+    out.push_str(": ");
+    scalar(out, value);
+    out.push('\n');
+}
+
+/// A YAML scalar that reads back as the string `s`: plain when it is a simple name that no YAML
+/// schema reads as anything else; single-quoted when it holds only printable characters (only
+/// `'` is escaped there, as `''`); otherwise double-quoted (a JSON string is a valid YAML
+/// double-quoted scalar, with the same escapes).
+fn scalar(out: &mut String, s: &str) {
+    const SPECIAL: &[&str] = &[
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
+        "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL",
+    ];
+    // Characters YAML reads as line breaks, or does not allow unescaped.
+    let unprintable = |c: char| {
+        c < ' '
+            || matches!(
+                c,
+                '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}'
+            )
+    };
+    let plain = s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !SPECIAL.contains(&s);
+    if plain {
+        out.push_str(s);
+    } else if !s.contains(unprintable) {
+        out.push('\'');
+        out.push_str(&s.replace('\'', "''"));
+        out.push('\'');
+    } else {
+        for c in serde_json::to_string(s).expect("strings serialize").chars() {
+            // JSON leaves these raw; YAML needs them escaped.
+            if unprintable(c) {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            } else {
+                out.push(c);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the scalar reads back as, through a YAML parser.
+    fn read_back(s: &str) -> serde_yaml::Value {
+        let mut text = String::from("k: ");
+        scalar(&mut text, s);
+        let v: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
+        v["k"].clone()
+    }
+
+    #[test]
+    fn scalars_read_back_as_the_same_string() {
+        for s in [
+            "ads-005-coordinator-00254",
+            "AgentgovAdsFailedActions",
+            "1h",
+            "0.5",
+            "1e3",
+            "0x1F",
+            "true",
+            "yes",
+            "no",
+            "null",
+            "~",
+            "",
+            " leading space",
+            "trailing space ",
+            "- dash",
+            "key: value",
+            "# hash",
+            "a #b",
+            "it's \"quoted\"",
+            "back\\slash",
+            "line\nbreak",
+            "tab\there",
+            "sum by (agent) (increase(x{agent=\"a\"}[1h])) > 3",
+            "Zoë Müller → 日本",
+            "nel\u{85}ls\u{2028}ps\u{2029}bom\u{feff}del\u{7f}c1\u{9b}",
+            "*alias",
+            "&anchor",
+            "!tag",
+            "%directive",
+            "@at",
+            "`tick`",
+            "{flow}",
+            "[flow]",
+            "|literal",
+            ">folded",
+        ] {
+            assert_eq!(
+                read_back(s),
+                serde_yaml::Value::String(s.to_string()),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_written_groups_read_back_as_the_groups() {
+        let c = crate::rules::util::testing::checked(&[], &[]);
+        let m = &c.resolved.as_ref().expect("resolved").model;
+        let fallback = fallback_playbooks(m);
+        let mut checked = 0;
+        for a in m.agents.values() {
+            let text = group(m, a, &fallback);
+            let rules: Vec<Rule> = a
+                .spec
+                .monitors
+                .iter()
+                .enumerate()
+                .filter_map(|(i, mo)| mo.then.map(|r| rule(m, a, i, r, &fallback)))
+                .collect();
+            if rules.is_empty() {
+                continue;
+            }
+            let want = serde_yaml::to_value([Group {
+                name: format!("agentgov.{}", a.name),
+                rules,
+            }])
+            .expect("serializes");
+            let got: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
+            assert_eq!(got, want, "{}", a.name);
+            checked += 1;
+        }
+        assert!(checked > 0, "the example has monitors with responses");
+    }
 }
