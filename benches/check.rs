@@ -6,9 +6,11 @@
 //! AGENTGOV_BENCH_SIZES=1000,2000,5000,10000,20000 AGENTGOV_BENCH_RUNS=7 cargo bench --bench check
 //! ```
 //!
-//! Runs are paired (baseline, check, binary check, build, one after the other, in rotating
-//! order) and the table reports medians of the times and of the per-pair ratios, so that noise
-//! from other processes on the machine hits both sides alike.
+//! Runs are paired (baseline, check, binary check, build, rebuild, one after the other, the
+//! first two in rotating order) and the table reports medians of the times and of the per-run
+//! ratios, so that noise from other processes on the machine hits both sides alike. `build`
+//! writes into a new folder (as a CI job does); `rebuild` replaces the previous build in the
+//! same folder, which also deletes the old files.
 
 #[path = "../examples/synth.rs"]
 #[allow(dead_code)]
@@ -135,8 +137,17 @@ fn main() {
     ]);
 
     println!(
-        "{:>7} {:>7} {:>10} {:>10} {:>8} {:>10} {:>10} {:>8}",
-        "agents", "docs", "baseline", "check", "ratio", "check-bin", "build-bin", "build/ck"
+        "{:>7} {:>7} {:>10} {:>10} {:>8} {:>10} {:>10} {:>8} {:>10} {:>8}",
+        "agents",
+        "docs",
+        "baseline",
+        "check",
+        "ratio",
+        "check-bin",
+        "build",
+        "build/ck",
+        "rebuild",
+        "rebuild/ck"
     );
     for &n in &sizes {
         let dir = work.path().join(format!("g{n}"));
@@ -147,8 +158,8 @@ fn main() {
         // Warm the page cache and check that the repository is clean.
         let files = baseline(&dir);
         in_process_check(&dir);
-        let (mut b, mut c, mut cb, mut bb, mut ratio, mut bratio) =
-            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut b, mut c, mut cb, mut ratio) = (vec![], vec![], vec![], vec![]);
+        let (mut bb, mut bratio, mut rb, mut rratio) = (vec![], vec![], vec![], vec![]);
         for r in 0..runs {
             let mut tb = 0.0;
             let mut tc = 0.0;
@@ -165,12 +176,28 @@ fn main() {
             ratio.push(tc / tb);
             let (tcb, ok) = time(|| run_bin(&["check", &d, "--today", TODAY]));
             assert!(ok, "agentgov check {d} failed");
-            cb.push(tcb.as_secs_f64());
+            let tcb = tcb.as_secs_f64();
+            cb.push(tcb);
             if has_build && n <= build_max {
-                let (tbb, ok) = time(|| run_bin(&["build", &d, "--today", TODAY, "--out", &o]));
+                // A build into a new folder (as in CI), kept until the end so that no deletion
+                // happens between runs; then a rebuild over the previous output, which replaces
+                // it and removes the old files.
+                let fresh = work.path().join(format!("out{n}-{r}"));
+                let f = fresh.to_str().expect("utf-8").to_string();
+                let (tbb, ok) = time(|| run_bin(&["build", &d, "--today", TODAY, "--out", &f]));
                 assert!(ok, "agentgov build {d} failed");
                 bb.push(tbb.as_secs_f64());
-                bratio.push(tbb.as_secs_f64() / tcb.as_secs_f64());
+                bratio.push(tbb.as_secs_f64() / tcb);
+                if r == 0 {
+                    assert!(
+                        run_bin(&["build", &d, "--today", TODAY, "--out", &o]),
+                        "agentgov build {d} failed"
+                    );
+                }
+                let (trb, ok) = time(|| run_bin(&["build", &d, "--today", TODAY, "--out", &o]));
+                assert!(ok, "agentgov build {d} failed");
+                rb.push(trb.as_secs_f64());
+                rratio.push(trb.as_secs_f64() / tcb);
             }
         }
         let ms = |xs: &Vec<f64>| {
@@ -180,8 +207,15 @@ fn main() {
                 format!("{:.1}ms", median(xs.clone()) * 1e3)
             }
         };
+        let times = |xs: Vec<f64>| {
+            if xs.is_empty() {
+                "-".to_string()
+            } else {
+                format!("{:.2}x", median(xs))
+            }
+        };
         println!(
-            "{:>7} {:>7} {:>10} {:>10} {:>7.2}x {:>10} {:>10} {:>8}",
+            "{:>7} {:>7} {:>10} {:>10} {:>7.2}x {:>10} {:>10} {:>8} {:>10} {:>8}",
             n,
             files,
             ms(&b),
@@ -189,12 +223,13 @@ fn main() {
             median(ratio),
             ms(&cb),
             ms(&bb),
-            if bratio.is_empty() {
-                "-".to_string()
-            } else {
-                format!("{:.2}x", median(bratio))
-            }
+            times(bratio),
+            ms(&rb),
+            times(rratio),
         );
+        for r in 0..runs {
+            let _ = std::fs::remove_dir_all(work.path().join(format!("out{n}-{r}")));
+        }
         let _ = std::fs::remove_dir_all(&dir);
         let _ = std::fs::remove_dir_all(&out);
     }

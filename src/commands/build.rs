@@ -544,6 +544,52 @@ impl Staging {
     }
 }
 
+/// Threads removing the files of a previous build.
+const REMOVERS: usize = 8;
+
+/// Removes a previous build that was moved aside: its files from several threads (removing a
+/// file can wait on the disk, e.g. to discard its blocks, so a build of thousands of files is
+/// removed much faster in parallel), then its folders, deepest first. Links are removed, never
+/// followed.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if entry.file_type().is_dir() {
+            dirs.push(entry.into_path());
+        } else {
+            files.push(entry.into_path());
+        }
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let first_error = std::sync::Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..REMOVERS.min(files.len()) {
+            s.spawn(|| {
+                while let Some(f) =
+                    files.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    if let Err(e) = std::fs::remove_file(f) {
+                        first_error
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get_or_insert(e);
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    // The walk lists a folder before what it holds.
+    for d in dirs.iter().rev() {
+        std::fs::remove_dir(d)?;
+    }
+    Ok(())
+}
+
 fn swap_in(tmp: &Path, out: &Path, parent: &Path, name: &str) -> Result<(), BuildError> {
     // Look again: the folder may have changed while we rendered.
     match inspect(out)? {
@@ -565,8 +611,39 @@ fn swap_in(tmp: &Path, out: &Path, parent: &Path, name: &str) -> Result<(), Buil
                 return Err(io("create", out, e));
             }
             sync_dir(parent)?;
-            std::fs::remove_dir_all(&old).map_err(|e| io("remove the previous build", &old, e))?;
+            remove_tree(&old).map_err(|e| io("remove the previous build", &old, e))?;
         }
     }
     sync_dir(parent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removing_a_previous_build_removes_links_but_not_what_they_point_at() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let keep = dir.path().join("keep");
+        std::fs::create_dir_all(keep.join("inner")).expect("mkdir");
+        std::fs::write(keep.join("inner/file.txt"), "kept").expect("write");
+        let old = dir.path().join("old");
+        for i in 0..40 {
+            let sub = old.join(format!("site/d{}", i % 3));
+            std::fs::create_dir_all(&sub).expect("mkdir");
+            std::fs::write(sub.join(format!("{i}.html")), "x").expect("write");
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&keep, old.join("site/link")).expect("symlink");
+            std::os::unix::fs::symlink(keep.join("inner/file.txt"), old.join("file-link"))
+                .expect("symlink");
+        }
+        remove_tree(&old).expect("removed");
+        assert!(!old.exists());
+        assert_eq!(
+            std::fs::read_to_string(keep.join("inner/file.txt")).expect("still there"),
+            "kept"
+        );
+    }
 }
