@@ -119,7 +119,18 @@ pub fn each(cx: &EmitContext, sink: Sink, pieces: PieceSink) -> Result<(), Strin
         || site::emit_into(cx, sink),
         || {
             pieces(bundle::PATH, &mut bundle::pieces(cx))?;
-            cedar::emit(cx).into_iter().try_for_each(sink)?;
+            sink((
+                cedar::SCHEMA_PATH.to_string(),
+                cedar::schema(cx.model).into_bytes(),
+            ))?;
+            pieces(
+                cedar::POLICIES_PATH,
+                &mut cedar::policies_pieces(cx.model, cx.plan),
+            )?;
+            sink((
+                cedar::ENTITIES_PATH.to_string(),
+                cedar::entities(cx.model).into_bytes(),
+            ))?;
             pieces(opa::DATA_PATH, &mut opa::data_pieces(cx.plan))?;
             sink((
                 opa::POLICY_PATH.to_string(),

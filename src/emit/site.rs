@@ -502,12 +502,20 @@ fn agent_view(cx: &EmitContext, a: &crate::model::Agent, shared: &AgentViewShare
     }
 }
 
-fn workflow_view(cx: &EmitContext, w: &crate::model::Workflow, shared: &AgentViewShared) -> Value {
+/// A workflow as its page shows it; without `detail`, as the summary pages list it (without its
+/// steps and findings).
+fn workflow_view(
+    cx: &EmitContext,
+    w: &crate::model::Workflow,
+    shared: &AgentViewShared,
+    detail: bool,
+) -> Value {
     let tier = facts::workflow_tier(cx, w);
     let steps: Vec<Value> = w
         .spec
         .steps
         .iter()
+        .filter(|_| detail)
         .map(|s| {
             let d = facts::step_decision(cx, w, s);
             let op = crate::model::OpId::parse(&s.does);
@@ -548,7 +556,7 @@ fn workflow_view(cx: &EmitContext, w: &crate::model::Workflow, shared: &AgentVie
         .as_ref()
         .and_then(|a| a.retention_days);
     let agents: BTreeSet<&String> = w.spec.steps.iter().map(|s| &s.agent).collect();
-    json!({
+    let mut view = json!({
         "name": w.name,
         "description": w.metadata.description,
         "file": facts::file_of(cx, w.doc),
@@ -572,8 +580,15 @@ fn workflow_view(cx: &EmitContext, w: &crate::model::Workflow, shared: &AgentVie
             "can_pause": names(cx, p.spec.can_pause.iter().cloned()),
         })).collect::<Vec<_>>(),
         "approval_summary": approval_summary(cx, w),
-        "findings": shared.findings.get(format!("workflow/{}", w.name).as_str()).into_iter().flatten().map(|d| finding_view(cx, d)).collect::<Vec<_>>(),
-    })
+        "findings": if detail { shared.findings.get(format!("workflow/{}", w.name).as_str()).into_iter().flatten().map(|d| finding_view(cx, d)).collect::<Vec<_>>() } else { Vec::new() },
+    });
+    if !detail {
+        if let Value::Object(m) = &mut view {
+            m.shift_remove("steps");
+            m.shift_remove("findings");
+        }
+    }
+    view
 }
 
 /// The approval column of the comparison table.
@@ -703,25 +718,14 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
     }
     use rayon::prelude::*;
     let shared = AgentViewShared::new(cx);
-    let workflows: Vec<Value> = cx
+    // The summary pages list workflows without their steps and findings (a workflow's own page
+    // shows those, from a view made for it and then dropped): one list, moved once into the
+    // context those pages share.
+    let workflow_rows: Vec<Value> = cx
         .model
         .workflows
         .par_iter()
-        .map(|(_, w)| workflow_view(cx, w, &shared))
-        .collect();
-    // The summary pages list workflows without their steps and findings (a workflow's own page
-    // shows those): one list, moved once into the context those pages share.
-    let workflow_rows: Vec<Value> = workflows
-        .iter()
-        .map(|w| match w {
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .filter(|(k, _)| !matches!(k.as_str(), "steps" | "findings"))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            ),
-            other => other.clone(),
-        })
+        .map(|(_, w)| workflow_view(cx, w, &shared, false))
         .collect();
 
     // The summary pages are independent of the pages per agent and workflow and render beside
@@ -803,13 +807,14 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
                 )
                 .collect::<Result<Vec<AgentSummary>, String>>()?;
             let workflow_base = base(json!({}))?;
-            workflows.into_par_iter().try_for_each_init(
+            cx.model.workflows.par_iter().try_for_each_init(
                 || workflow_base.clone(),
-                |ctx, w| {
-                    let name = w["name"].as_str().unwrap_or("").to_string();
+                |ctx, (name, w)| {
                     ctx.insert("title", &format!("Workflow {name}"));
                     // Moved in: `insert` would serialize the JSON into JSON again.
-                    ctx.extend(context(json!({ "workflow": w }))?);
+                    let mut own = serde_json::Map::new();
+                    own.insert("workflow".to_string(), workflow_view(cx, w, &shared, true));
+                    ctx.extend(context(Value::Object(own))?);
                     sink((
                         format!("site/workflows/{name}.html"),
                         render_page(&tera, "workflow.html", ctx)?,
@@ -819,7 +824,9 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
             Ok(agents)
         },
         || -> Result<tera::Context, String> {
-            let mut ctx = context(json!({ "workflows": workflow_rows }))?;
+            let mut own = serde_json::Map::new();
+            own.insert("workflows".to_string(), Value::Array(workflow_rows));
+            let mut ctx = context(Value::Object(own))?;
             for (file, title, extra) in &summaries {
                 summary_page(&mut ctx, file, title, extra())?;
             }
