@@ -251,3 +251,30 @@ pub(crate) fn object_pieces<T: Sync, F: Fn(&T) -> String + Sync>(
     tail.push_str(&suffix);
     Pieces::new(prefix, items, member, ",\n", tail)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_build_writes_what_each_emitter_makes() {
+        let c = crate::rules::util::testing::checked(&[], &[]);
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+        let cx = EmitContext::from_checked(&c, today).expect("compiles");
+        let built: BTreeMap<String, Vec<u8>> = all(&cx).expect("renders").into_iter().collect();
+        let emitters: [fn(&EmitContext) -> Vec<Artifact>; 5] = [
+            bundle::emit,
+            cedar::emit,
+            opa::emit,
+            prometheus::emit,
+            codeowners::emit,
+        ];
+        for (path, bytes) in emitters.iter().flat_map(|emit| emit(&cx)) {
+            assert_eq!(
+                built.get(&path).map(|b| String::from_utf8_lossy(b)),
+                Some(String::from_utf8_lossy(&bytes)),
+                "{path}"
+            );
+        }
+    }
+}
