@@ -609,12 +609,11 @@ mod tests {
 
     #[test]
     fn the_streamed_text_is_the_pretty_printed_bundle() {
-        let c = crate::rules::util::testing::checked(&[], &[]);
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
-        let cx = EmitContext::from_checked(&c, today).expect("compiles");
-        let mut want = serde_json::to_string_pretty(&bundle(&cx)).expect("serializes");
-        want.push('\n');
-        assert!(!cx.model.agents.is_empty());
-        assert_eq!(text(&cx), want);
+        super::super::with_test_context(|cx| {
+            let mut want = serde_json::to_string_pretty(&bundle(cx)).expect("serializes");
+            want.push('\n');
+            assert!(!cx.model.agents.is_empty());
+            assert_eq!(text(cx), want);
+        });
     }
 }

@@ -252,29 +252,36 @@ pub(crate) fn object_pieces<T: Sync, F: Fn(&T) -> String + Sync>(
     Pieces::new(prefix, items, member, ",\n", tail)
 }
 
+/// Runs `f` on the emit context of the rules' base test repository.
+#[cfg(test)]
+pub(crate) fn with_test_context<R>(f: impl FnOnce(&EmitContext) -> R) -> R {
+    let c = crate::rules::util::testing::checked(&[], &[]);
+    let today = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+    f(&EmitContext::from_checked(&c, today).expect("compiles"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_build_writes_what_each_emitter_makes() {
-        let c = crate::rules::util::testing::checked(&[], &[]);
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
-        let cx = EmitContext::from_checked(&c, today).expect("compiles");
-        let built: BTreeMap<String, Vec<u8>> = all(&cx).expect("renders").into_iter().collect();
-        let emitters: [fn(&EmitContext) -> Vec<Artifact>; 5] = [
-            bundle::emit,
-            cedar::emit,
-            opa::emit,
-            prometheus::emit,
-            codeowners::emit,
-        ];
-        for (path, bytes) in emitters.iter().flat_map(|emit| emit(&cx)) {
-            assert_eq!(
-                built.get(&path).map(|b| String::from_utf8_lossy(b)),
-                Some(String::from_utf8_lossy(&bytes)),
-                "{path}"
-            );
-        }
+        with_test_context(|cx| {
+            let built: BTreeMap<String, Vec<u8>> = all(cx).expect("renders").into_iter().collect();
+            let emitters: [fn(&EmitContext) -> Vec<Artifact>; 5] = [
+                bundle::emit,
+                cedar::emit,
+                opa::emit,
+                prometheus::emit,
+                codeowners::emit,
+            ];
+            for (path, bytes) in emitters.iter().flat_map(|emit| emit(cx)) {
+                assert_eq!(
+                    built.get(&path).map(|b| String::from_utf8_lossy(b)),
+                    Some(String::from_utf8_lossy(&bytes)),
+                    "{path}"
+                );
+            }
+        });
     }
 }

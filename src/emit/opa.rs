@@ -350,12 +350,11 @@ mod tests {
 
     #[test]
     fn the_parallel_text_is_the_pretty_printed_data() {
-        let c = crate::rules::util::testing::checked(&[], &[]);
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
-        let cx = EmitContext::from_checked(&c, today).expect("compiles");
-        assert!(!cx.plan.agents.is_empty());
-        let mut want = serde_json::to_string_pretty(&data(cx.plan)).expect("serializes");
-        want.push('\n');
-        assert_eq!(data_text(cx.plan), want);
+        super::super::with_test_context(|cx| {
+            assert!(!cx.plan.agents.is_empty());
+            let mut want = serde_json::to_string_pretty(&data(cx.plan)).expect("serializes");
+            want.push('\n');
+            assert_eq!(data_text(cx.plan), want);
+        });
     }
 }

@@ -11,6 +11,7 @@
 
 use super::{Artifact, EmitContext};
 use crate::model::{Agent, Metric, Model, Monitor, Response};
+#[cfg(test)]
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -22,13 +23,14 @@ pub const REJECTED: &str = "agentgov_reviews_rejected_total";
 pub const RESTRICTED: &str = "agentgov_restricted_field_access_total";
 pub const CORRECTIONS: &str = "agentgov_corrections_total";
 
-#[derive(Serialize)]
+// Serialized only by the tests, which compare the written YAML with serde_yaml's reading.
+#[cfg_attr(test, derive(Serialize))]
 struct Group {
     name: String,
     rules: Vec<Rule>,
 }
 
-#[derive(Serialize)]
+#[cfg_attr(test, derive(Serialize))]
 struct Rule {
     alert: String,
     expr: String,
@@ -36,7 +38,7 @@ struct Rule {
     annotations: Annotations,
 }
 
-#[derive(Serialize)]
+#[cfg_attr(test, derive(Serialize))]
 struct Labels {
     agent: String,
     metric: String,
@@ -47,7 +49,7 @@ struct Labels {
     technical_owner: String,
 }
 
-#[derive(Serialize)]
+#[cfg_attr(test, derive(Serialize))]
 struct Annotations {
     summary: String,
     description: String,
