@@ -454,6 +454,8 @@ struct ParsedFile {
     source: SourceFile,
     docs: Vec<Node>,
     diags: Vec<Diagnostic>,
+    /// Why YAML errors of a file that is not ours were not reported (`--verbose`).
+    ignored: Option<String>,
 }
 
 fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
@@ -480,6 +482,7 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
                 source: empty(&rel),
                 docs: vec![],
                 diags,
+                ignored: None,
             };
         }
         Ok(m) => {
@@ -507,6 +510,7 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
                 source: empty(&rel),
                 docs: vec![],
                 diags,
+                ignored: None,
             };
         }
     };
@@ -542,6 +546,7 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
                 source,
                 docs: vec![],
                 diags,
+                ignored: None,
             };
         }
     };
@@ -557,9 +562,11 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
             source,
             docs: vec![],
             diags,
+            ignored: None,
         };
     }
-    let (parsed, errors) = yaml::parse_documents(source.text(), &opts.yaml);
+    let (parsed, mut errors) = yaml::parse_documents(source.text(), &opts.yaml);
+    let ignored = drop_errors_not_ours(source.text(), &parsed, &mut errors);
     for e in errors {
         let rule = match e.kind {
             YamlErrorKind::Syntax | YamlErrorKind::UnsupportedKey => "yaml-syntax",
@@ -610,7 +617,83 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
         source,
         docs: parsed.into_iter().map(|p| p.root).collect(),
         diags,
+        ignored,
     }
+}
+
+/// Drops the YAML errors that are not agentgov's to report, and says why when it dropped any.
+///
+/// A repository holds other YAML (Helm templates, CI and compose files) that agentgov ignores
+/// when it parses; it ignores it as well when it does not parse. A duplicate or unsupported key
+/// is dropped when it lies in a parsed document that is not ours. Any other error is dropped when
+/// the file has no document of ours, names neither agentgov nor one of its kinds, and is text:
+/// a file of control characters named `.yaml` is still reported. Limits (depth, aliases, documents) are always reported.
+fn drop_errors_not_ours(
+    text: &str,
+    parsed: &[yaml::ParsedDoc],
+    errors: &mut Vec<yaml::YamlError>,
+) -> Option<String> {
+    if errors.is_empty() {
+        return None;
+    }
+    // Whether the parsed document holding `pos` is ours; `None` outside every parsed document.
+    let doc_at_is_ours = |pos: usize| {
+        parsed
+            .iter()
+            .find(|d| d.span.start <= pos && pos <= d.span.end)
+            .map(|d| !matches!(classify(&d.root), Classified::Ignored(_)))
+    };
+    let file_is_ours = || {
+        parsed
+            .iter()
+            .any(|d| !matches!(classify(&d.root), Classified::Ignored(_)))
+            || mentions_governance(text)
+            || text
+                .bytes()
+                .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+    };
+    let before = errors.len();
+    let mut first_dropped = None;
+    let mut ours = None;
+    errors.retain(|e| {
+        let keep = match e.kind {
+            YamlErrorKind::DuplicateKey | YamlErrorKind::UnsupportedKey => {
+                doc_at_is_ours(e.span.start)
+                    .unwrap_or_else(|| *ours.get_or_insert_with(file_is_ours))
+            }
+            YamlErrorKind::Syntax => *ours.get_or_insert_with(file_is_ours),
+            YamlErrorKind::TooDeep
+            | YamlErrorKind::AliasLimit
+            | YamlErrorKind::TooManyDocuments => true,
+        };
+        if !keep && first_dropped.is_none() {
+            first_dropped = Some(e.message.clone());
+        }
+        keep
+    });
+    first_dropped.map(|m| {
+        let n = before - errors.len();
+        let more = if n > 1 {
+            format!(" and {} more", n - 1)
+        } else {
+            String::new()
+        };
+        format!("not an agentgov file; its YAML errors are not reported ({m}{more})")
+    })
+}
+
+/// Whether the text of a file that does not parse names agentgov or has a `kind:` line with one
+/// of its kinds: then its syntax errors are ours to report.
+fn mentions_governance(text: &str) -> bool {
+    text.contains(API_GROUP)
+        || text.lines().any(|line| {
+            let Some(rest) = line.trim_start().strip_prefix("kind:") else {
+                return false;
+            };
+            let value = rest.split(" #").next().unwrap_or("").trim();
+            let value = value.trim_matches(|c| c == '"' || c == '\'');
+            Kind::from_name(value).is_some()
+        })
 }
 
 /// What loading a file produced.
@@ -696,6 +779,9 @@ fn load_file<P>(
         diags: pf.diags,
         source: pf.source,
     };
+    if let Some(why) = pf.ignored {
+        fr.ignored.push(format!("{}: {why}", fr.source.path));
+    }
     fr.governance = fr.incomplete;
     let ndocs = pf.docs.len();
     for (i, root_node) in pf.docs.iter().enumerate() {
@@ -838,6 +924,59 @@ fn classify(root: &Node) -> Classified {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rules of the YAML errors `read_and_parse` reports for `text`, and what it ignored.
+    fn yaml_errors(text: &str) -> (Vec<&'static str>, Option<String>) {
+        let d = tempfile::tempdir().unwrap();
+        let full = d.path().join("f.yaml");
+        std::fs::write(&full, text).unwrap();
+        let pf = read_and_parse(d.path(), &full, &LoadOptions::default());
+        (pf.diags.iter().map(|d| d.rule).collect(), pf.ignored)
+    }
+
+    #[test]
+    fn yaml_errors_of_files_that_are_not_ours_are_ignored() {
+        let helm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n";
+        let (rules, why) = yaml_errors(helm);
+        assert!(rules.is_empty(), "{rules:?}");
+        assert!(why.unwrap().contains("not an agentgov file"));
+        let (rules, why) = yaml_errors("a: [unclosed\n");
+        assert!(rules.is_empty() && why.is_some(), "{rules:?}");
+        // A repeated key in a document that parses but is not ours.
+        let (rules, why) = yaml_errors("services:\n  a: 1\n  a: 2\n");
+        assert!(rules.is_empty(), "{rules:?}");
+        assert!(why.unwrap().contains("duplicate key `a`"));
+    }
+
+    #[test]
+    fn yaml_errors_of_governance_files_are_reported() {
+        let ours = [
+            // Names agentgov's apiVersion, even if the error comes first.
+            "a: [unclosed\napiVersion: agentgov.dev/v1\n",
+            // A `kind:` line with one of our kinds and a broken apiVersion.
+            "apiVersion: agentgov/v1\nkind: \"Agent\" # the writer\nmetadata: {name: [x}\n",
+            // A document of ours before the error.
+            "apiVersion: agentgov.dev/v1\nkind: Team\nspec: {}\n---\na: [unclosed\n",
+        ];
+        for text in ours {
+            let (rules, why) = yaml_errors(text);
+            assert_eq!(rules, ["yaml-syntax"], "{text}");
+            assert_eq!(why, None);
+        }
+        let dup = "apiVersion: agentgov.dev/v1\nkind: Team\nspec: {}\nspec: {}\n---\nx: 1\nx: 2\n";
+        let (rules, why) = yaml_errors(dup);
+        assert_eq!(rules, ["duplicate-key"]);
+        assert!(why.unwrap().contains("duplicate key `x`"));
+    }
+
+    #[test]
+    fn control_characters_and_limits_are_reported_in_any_file() {
+        let (rules, _) = yaml_errors("a: \u{7}\u{0}b\n");
+        assert_eq!(rules, ["yaml-syntax"]);
+        let deep = format!("a: {}{}\n", "[".repeat(300), "]".repeat(300));
+        let (rules, _) = yaml_errors(&deep);
+        assert_eq!(rules, ["input-limit"]);
+    }
 
     fn loaded(dir: &Path, name: &str, text: &str) -> SourceFile {
         let full = dir.join(name);

@@ -6,6 +6,8 @@ crate::declare_rule! {
     /// ## What it finds
     /// A YAML file could not be parsed: bad indentation, an unclosed quote or bracket, a tab used for indentation, or a map or list used as a key.
     ///
+    /// Only files that are agentgov's are reported: a file that names `agentgov.dev/`, has a `kind:` line with one of agentgov's kinds, holds one of its documents, or is not text. Other YAML in the repository that does not parse (a Helm template) is ignored, and `--verbose` says so.
+    ///
     /// ## Why it matters
     /// Nothing in a file that does not parse can be checked or enforced; the rest of the repository is still checked.
     ///
@@ -23,7 +25,7 @@ crate::declare_rule! {
 
 crate::declare_rule! {
     /// ## What it finds
-    /// The same key is written twice in one mapping.
+    /// The same key is written twice in one mapping of an agentgov document (documents of other tools are not checked).
     ///
     /// ## Why it matters
     /// YAML parsers silently keep one of the two values, so what a reviewer reads may not be what is enforced.
