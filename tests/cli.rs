@@ -233,7 +233,9 @@ fn why_explains_every_reason() {
                 .and(predicate::str::contains(
                     "step `send` of workflow `email-campaign`",
                 ))
-                .and(predicate::str::contains("derive rule"))
+                .and(predicate::str::contains(
+                    "derive rule #0 (effect is external) requires `review`",
+                ))
                 .and(predicate::str::contains(
                     "2 distinct approver(s) covering `marketing-leads`, `compliance`",
                 )),
@@ -252,7 +254,7 @@ fn why_explains_every_reason() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "escalation `low-confidence` holds",
+            "escalation `low-confidence` holds (confidence below 0.7) and raises to `review`",
         ));
     agentgov()
         .args([

@@ -167,8 +167,8 @@ pub fn explain(c: &Checked, req: &Request) -> String {
                 let i: usize = arg.parse().unwrap_or(0);
                 let rule = &m.policy().derive[i];
                 format!(
-                    "derive rule #{i} {} requires {} ({})",
-                    serde_json::to_string(&rule.when).unwrap_or_default(),
+                    "derive rule #{i} ({}) requires {} ({})",
+                    crate::emit::site::facts::when_text(&rule.when),
                     tick(&rule.require),
                     at(
                         m.policy.as_ref().expect("policy").doc,
@@ -187,7 +187,7 @@ pub fn explain(c: &Checked, req: &Request) -> String {
                 format!(
                     "escalation {} holds ({}) and raises to {} ({})",
                     tick(arg),
-                    serde_json::to_string(&e.when).unwrap_or_default(),
+                    crate::emit::site::facts::condition_text(&e.when),
                     tick(&e.raise_to),
                     at(
                         m.policy.as_ref().expect("policy").doc,
