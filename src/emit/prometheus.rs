@@ -153,6 +153,17 @@ fn what(mo: &Monitor) -> String {
     }
 }
 
+/// A free text as a sentence of the runbook: trimmed, ending with a full stop unless it ends
+/// with other punctuation (teams write "Pause the bot", not "Pause the bot.").
+fn sentence(text: &str) -> String {
+    let t = text.trim();
+    if t.is_empty() || t.ends_with(['.', '!', '?']) {
+        t.to_string()
+    } else {
+        format!("{t}.")
+    }
+}
+
 fn person_label(m: &Model, id: &str) -> String {
     match m.people.get(id) {
         Some(p) => format!("{} ({id})", p.person.name),
@@ -189,8 +200,8 @@ fn rule(
                 "{action} Playbook {id} ({}), owner {}. Contain: {} Roll back: {}",
                 s.failure_mode.trim_end_matches('.'),
                 person_label(m, &s.owner),
-                s.containment.trim(),
-                s.rollback.trim()
+                sentence(&s.containment),
+                sentence(&s.rollback)
             );
             if !s.can_pause.is_empty() {
                 let who: Vec<String> = s.can_pause.iter().map(|p| person_label(m, p)).collect();
@@ -417,6 +428,14 @@ fn scalar(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runbook_texts_become_sentences() {
+        assert_eq!(sentence("  Pause the bot\n"), "Pause the bot.");
+        assert_eq!(sentence("Pause the bot."), "Pause the bot.");
+        assert_eq!(sentence("Call Ana now!"), "Call Ana now!");
+        assert_eq!(sentence(""), "");
+    }
 
     /// What the scalar reads back as, through a YAML parser.
     fn read_back(s: &str) -> serde_yaml::Value {
