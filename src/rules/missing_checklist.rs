@@ -5,13 +5,13 @@ use crate::diag::{tick, Diagnostic};
 
 crate::declare_rule! {
     /// ## What it finds
-    /// A workflow step gated with the Policy's strongest tier (`two-person` in the usual Policy)
-    /// that has no reviewer `checklist`. The rule uses the strongest tier, whatever it is called,
-    /// so a Policy that renames or adds tiers is still covered; a Policy with a single tier has no
-    /// gate to check.
+    /// A workflow step gated with a tier that needs two or more approvals (two distinct people:
+    /// `two-person` in the usual Policy) that has no reviewer `checklist`. The rule goes by the
+    /// approvals a tier needs, not by its name, so a Policy that renames or adds tiers is still
+    /// covered; a Policy whose tiers need at most one approver has no such step.
     ///
     /// ## Why it matters
-    /// The strongest gate guards the actions with the worst consequences. Without a checklist two
+    /// Two-person gates guard the actions with the worst consequences. Without a checklist two
     /// approvers each assume the other checked the audience, the claims and the rollback plan;
     /// with one, what they verified is recorded and comparable.
     ///
@@ -31,27 +31,25 @@ crate::declare_rule! {
     ///     checklist: [source-data-verified, claims-approved, audience-correct,
     ///                 escalation-triggers-checked, legal-flags-absent, rollback-ready]
     /// ```
-    pub MISSING_CHECKLIST = { name: "missing-checklist", group: "approvals", severity: Warning, summary: "a step gated with the strongest tier has no reviewer checklist" }
+    pub MISSING_CHECKLIST = { name: "missing-checklist", group: "approvals", severity: Warning, summary: "a step gated with a two-person tier has no reviewer checklist" }
 }
 
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let m = cx.model;
     let tiers = &m.policy().tiers;
-    if tiers.len() < 2 {
-        return Vec::new();
-    }
-    let strongest = tiers.len() - 1;
-    let name = &tiers[strongest].id;
     let mut out = Vec::new();
     for w in m.workflows.values() {
         for (i, s) in w.spec.steps.iter().enumerate() {
-            if m.tier_rank(&s.gate) != Some(strongest) || !s.checklist.is_empty() {
+            let Some(tier) = m.tier_rank(&s.gate).map(|r| &tiers[r]) else {
+                continue;
+            };
+            if tier.approvals.len() < 2 || !s.checklist.is_empty() {
                 continue;
             }
             out.push(
                 Diagnostic::warning(
                     MISSING_CHECKLIST.name,
-                    format!("step {} of workflow {} is gated {} but has no reviewer checklist", tick(&s.id), tick(&w.name), tick(name)),
+                    format!("step {} of workflow {} is gated {}, which needs {} approvers, but has no reviewer checklist", tick(&s.id), tick(&w.name), tick(&tier.id), tier.approvals.len()),
                 )
                 .at(cx.ws.loc(w.doc, &format!("/spec/steps/{i}/gate")))
                 .label("no `checklist`")
@@ -71,7 +69,7 @@ mod tests {
     const RULE: &str = "missing-checklist";
 
     #[test]
-    fn strongest_tier_by_position_not_name() {
+    fn tiers_by_their_approvals_not_their_name() {
         assert!(of(RULE, &[]).is_empty());
         let wf: String = base("workflow.yaml")
             .lines()
@@ -92,6 +90,28 @@ mod tests {
             ],
         );
         assert_eq!(found.len(), 1, "{found:#?}");
-        assert!(found[0].message.contains("`dual-control`"));
+        assert!(found[0]
+            .message
+            .contains("`dual-control`, which needs 2 approvers"));
+        // The strongest tier needs one approver: it is no two-person gate.
+        let single = base("policy.yaml").replace(
+            "approvals: [{ from: leads }, { from: compliance }]",
+            "approvals: [{ from: leads }]",
+        );
+        assert!(of(RULE, &[("workflow.yaml", &wf), ("policy.yaml", &single)]).is_empty());
+        // A weaker tier that needs two approvers is one.
+        let weaker = base("policy.yaml").replace(
+            "approvals: [{ from: reviewers }]",
+            "approvals: [{ from: reviewers }, { from: leads }]",
+        );
+        let wf_review = wf.replace("gate: two-person", "gate: review");
+        let found = of(
+            RULE,
+            &[("workflow.yaml", &wf_review), ("policy.yaml", &weaker)],
+        );
+        assert!(!found.is_empty(), "{found:#?}");
+        assert!(found
+            .iter()
+            .all(|d| d.message.contains("`review`, which needs 2")));
     }
 }
