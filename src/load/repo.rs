@@ -333,6 +333,10 @@ fn file_diag(path: &str, d: Diagnostic) -> Diagnostic {
     })
 }
 
+/// Folders never searched for governance files, besides hidden ones: build output (agentgov's
+/// own `--out` is often `target/...`) and installed packages, whose YAML is not the team's.
+const SKIPPED_FOLDERS: [&str; 2] = ["target", "node_modules"];
+
 /// Finds YAML files under `root` (or `root` itself if it is a file), sorted by path.
 fn discover(root: &Path, canonical_root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
@@ -346,7 +350,8 @@ fn discover(root: &Path, canonical_root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic
                 return true;
             }
             let name = e.file_name().to_string_lossy();
-            !(e.file_type().is_dir() && (name.starts_with('.') || name == "target"))
+            !(e.file_type().is_dir()
+                && (name.starts_with('.') || SKIPPED_FOLDERS.contains(&&*name)))
         });
     while let Some(entry) = walker.next() {
         match entry {
@@ -932,6 +937,27 @@ mod tests {
         std::fs::write(&full, text).unwrap();
         let pf = read_and_parse(d.path(), &full, &LoadOptions::default());
         (pf.diags.iter().map(|d| d.rule).collect(), pf.ignored)
+    }
+
+    #[test]
+    fn discovery_skips_hidden_build_and_package_folders() {
+        let d = tempfile::tempdir().unwrap();
+        for dir in [
+            "a/b",
+            ".github/workflows",
+            "target/x",
+            "node_modules/pkg",
+            "docs/target",
+        ] {
+            std::fs::create_dir_all(d.path().join(dir)).unwrap();
+            std::fs::write(d.path().join(dir).join("f.yaml"), "x: 1\n").unwrap();
+        }
+        std::fs::write(d.path().join("a/notes.txt"), "x").unwrap();
+        let root = std::fs::canonicalize(d.path()).unwrap();
+        let (paths, diags) = discover(&root, &root);
+        assert!(diags.is_empty());
+        let rel: Vec<String> = paths.iter().map(|p| rel_path(&root, p)).collect();
+        assert_eq!(rel, ["a/b/f.yaml"]);
     }
 
     #[test]
