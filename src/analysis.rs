@@ -85,7 +85,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::Lo
     // Loading and schema validation run together, file by file in parallel, so that a parse
     // tree is validated and deserialized while at hand and then dropped.
     let (ws, mut diags, checked_docs) =
-        load::load_with(root, &opts.load, &crate::schema::validate_view)?;
+        load::load_with(root, &opts.load, &crate::schema::validate_doc)?;
     timer.phase("load and schema");
     let mut typed = Vec::with_capacity(checked_docs.len());
     for (t, d) in checked_docs {

@@ -1,7 +1,7 @@
 //! Phase 2: validate each governance document against the JSON Schema of its kind.
 
 use crate::diag::{did_you_mean, tick, Diagnostic};
-use crate::load::{DocView, Kind};
+use crate::load::{DocInput, DocView, Kind};
 use crate::model::TypedDoc;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::Validator;
@@ -90,13 +90,21 @@ pub fn schema_json(kind: Kind) -> &'static Value {
 }
 
 /// Validates a document against its kind's schema and, when it is valid, deserializes it.
-pub fn validate_view(view: &DocView, kind: Kind) -> (Option<TypedDoc>, Vec<Diagnostic>) {
-    let instance = view.root.to_json();
+pub fn validate_doc(doc: DocInput, kind: Kind) -> (Option<TypedDoc>, Vec<Diagnostic>) {
+    let root_span = doc.root.span;
+    // The tree's strings move into the JSON; the tree is parsed again only if it has errors.
+    let instance = doc.root.into_json();
     // `is_valid` stops at nothing but is far cheaper than collecting errors: the common case.
     if !compiled(kind).validator.is_valid(&instance) {
-        let diags = validate_instance(view, kind, &instance);
-        if !diags.is_empty() {
-            return (None, diags);
+        if let Some(tree) = DocInput::reparse(doc.file, doc.index, doc.limits) {
+            let view = DocView {
+                file: doc.file,
+                root: &tree,
+            };
+            let diags = validate_instance(&view, kind, &instance);
+            if !diags.is_empty() {
+                return (None, diags);
+            }
         }
     }
     match TypedDoc::from_json(kind, instance) {
@@ -105,7 +113,7 @@ pub fn validate_view(view: &DocView, kind: Kind) -> (Option<TypedDoc>, Vec<Diagn
             None,
             vec![
                 Diagnostic::error("invalid-value", format!("cannot read this document: {e}"))
-                    .at(view.loc(""))
+                    .at(doc.file.location(root_span))
                     .help("check the document against `agentgov schema`"),
             ],
         ),

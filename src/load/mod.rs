@@ -4,4 +4,6 @@ pub mod line_index;
 pub mod repo;
 pub mod yaml;
 
-pub use repo::{load_with, DocId, DocView, Document, Kind, LoadOptions, SourceFile, Workspace};
+pub use repo::{
+    load_with, DocId, DocInput, DocView, Document, Kind, LoadOptions, SourceFile, Workspace,
+};

@@ -172,6 +172,37 @@ pub struct DocView<'a> {
     pub root: &'a Node,
 }
 
+/// A governance document handed to the `process` step of [`load_with`]. The tree is owned, so
+/// that it can become JSON without copying its strings; [`DocInput::reparse`] gives it back for
+/// positions when a finding needs them.
+pub struct DocInput<'a> {
+    pub file: &'a SourceFile,
+    /// The document's position among those of its file.
+    pub index: usize,
+    pub root: Node,
+    /// The YAML limits of the load, to parse the document again with.
+    pub limits: &'a yaml::Limits,
+}
+
+impl DocInput<'_> {
+    /// The document's tree, parsed again from its file with the limits of the load (the same
+    /// tree as `root`, which may have been consumed by then).
+    pub fn reparse(file: &SourceFile, index: usize, limits: &yaml::Limits) -> Option<Node> {
+        yaml::parse_documents(file.text(), limits)
+            .0
+            .into_iter()
+            .nth(index)
+            .map(|p| p.root)
+    }
+}
+
+impl SourceFile {
+    /// The location of `span` in this file.
+    pub fn location(&self, span: Span) -> Location {
+        location_in(self, span)
+    }
+}
+
 impl DocView<'_> {
     pub fn location(&self, span: Span) -> Location {
         location_in(self.file, span)
@@ -337,10 +368,9 @@ fn file_diag(path: &str, d: Diagnostic) -> Diagnostic {
 /// own `--out` is often `target/...`) and installed packages, whose YAML is not the team's.
 const SKIPPED_FOLDERS: [&str; 2] = ["target", "node_modules"];
 
-/// Finds YAML files under `root` (or `root` itself if it is a file), sorted by path.
-fn discover(root: &Path, canonical_root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+/// Finds the YAML files under the folder `root` and hands each to `found`, in path order.
+fn discover(root: &Path, canonical_root: &Path, mut found: impl FnMut(PathBuf)) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    let mut paths = Vec::new();
     let mut walker = walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
@@ -357,7 +387,8 @@ fn discover(root: &Path, canonical_root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic
         match entry {
             Ok(e) => {
                 let is_dir = e.file_type().is_dir();
-                if !is_dir && !is_yaml(e.path()) {
+                // Only regular files: opening a named pipe would wait for a writer.
+                if !is_dir && !(e.file_type().is_file() && is_yaml(e.path())) {
                     continue;
                 }
                 // Links may point anywhere: only read what really lies inside the repository.
@@ -403,7 +434,7 @@ fn discover(root: &Path, canonical_root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic
                     }
                 }
                 if !is_dir {
-                    paths.push(e.into_path());
+                    found(e.into_path());
                 }
             }
             Err(err) => {
@@ -452,7 +483,7 @@ fn discover(root: &Path, canonical_root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic
             }
         }
     }
-    (paths, diags)
+    diags
 }
 
 struct ParsedFile {
@@ -468,8 +499,10 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
     let mut diags = Vec::new();
     let empty = |rel: &str| SourceFile::new(rel.to_string(), String::new());
     let mut origin = None;
-    let bytes = match std::fs::metadata(path) {
-        Ok(m) if m.len() > opts.max_file_bytes => {
+    // One open, and the size from the open file: a second lookup of the path costs as much.
+    let opened = std::fs::File::open(path).and_then(|f| f.metadata().map(|m| (f, m)));
+    let bytes = match opened {
+        Ok((_, m)) if m.len() > opts.max_file_bytes => {
             diags.push(file_diag(
                 &rel,
                 Diagnostic::error(
@@ -490,13 +523,19 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
                 ignored: None,
             };
         }
-        Ok(m) => {
+        Ok((mut f, m)) => {
             origin = Some(Origin {
                 full: path.to_path_buf(),
                 len: m.len(),
                 modified: m.modified().ok(),
             });
-            std::fs::read(path)
+            // Never more than the limit, even if the file grows while it is read.
+            use std::io::Read as _;
+            let mut buf = Vec::with_capacity(m.len() as usize + 1);
+            (&mut f)
+                .take(opts.max_file_bytes + 1)
+                .read_to_end(&mut buf)
+                .map(|_| buf)
         }
         Err(e) => Err(e),
     };
@@ -716,27 +755,40 @@ struct FileResult<P> {
 pub fn load_with<P: Send>(
     root: &Path,
     opts: &LoadOptions,
-    process: &(dyn Fn(&DocView, Kind) -> P + Sync),
+    process: &(dyn Fn(DocInput, Kind) -> P + Sync),
 ) -> Result<(Workspace, Vec<Diagnostic>, Vec<P>), LoadError> {
     let meta = std::fs::metadata(root)
         .map_err(|e| LoadError(format!("cannot read `{}`: {e}", root.display())))?;
     let canonical_root = std::fs::canonicalize(root)
         .map_err(|e| LoadError(format!("cannot read `{}`: {e}", root.display())))?;
-    let (walk_root, paths, mut diags) = if meta.is_file() {
-        let dir = root.parent().unwrap_or(Path::new(".")).to_path_buf();
-        (dir, vec![root.to_path_buf()], vec![])
-    } else {
-        let mut timer = crate::analysis::PhaseTimer::new();
-        let (p, d) = discover(root, &canonical_root);
-        timer.phase("discover");
-        (root.to_path_buf(), p, d)
+    let load = |walk_root: &Path, path: &Path| {
+        load_file(read_and_parse(walk_root, path, opts), &opts.yaml, process)
     };
-
-    let results: Vec<FileResult<P>> = paths
-        .par_iter()
-        .enumerate()
-        .map(|(file_idx, p)| load_file(file_idx, read_and_parse(&walk_root, p, opts), process))
-        .collect();
+    let (walk_root, results, mut diags) = if meta.is_file() {
+        let dir = root.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let result = load(&dir, root);
+        (dir, vec![result], vec![])
+    } else {
+        // Files are read and parsed while the walk goes on (the walk alone keeps one core
+        // busy for a while on a large repository); their order is restored afterwards.
+        let (tx, rx) = std::sync::mpsc::channel::<PathBuf>();
+        let (mut loaded, diags) = std::thread::scope(|s| {
+            let walk = s.spawn(|| discover(root, &canonical_root, move |p| drop(tx.send(p))));
+            let loaded: Vec<(PathBuf, FileResult<P>)> = rx
+                .into_iter()
+                .par_bridge()
+                .map(|p| {
+                    let r = load(root, &p);
+                    (p, r)
+                })
+                .collect();
+            (loaded, walk.join().expect("the walk does not panic"))
+        });
+        // Path order (component by component) is the order of the sorted walk.
+        loaded.sort_by(|a, b| a.0.cmp(&b.0));
+        let results = loaded.into_iter().map(|(_, r)| r).collect();
+        (root.to_path_buf(), results, diags)
+    };
 
     let mut ws = Workspace {
         root: walk_root,
@@ -749,7 +801,7 @@ pub fn load_with<P: Send>(
         yaml_limits: opts.yaml,
     };
     let mut processed = Vec::new();
-    for fr in results {
+    for (file_idx, fr) in results.into_iter().enumerate() {
         if fr.incomplete {
             ws.incomplete.push(fr.source.path.clone());
         }
@@ -758,7 +810,8 @@ pub fn load_with<P: Send>(
         }
         diags.extend(fr.diags);
         ws.ignored.extend(fr.ignored);
-        for (doc, p) in fr.docs {
+        for (mut doc, p) in fr.docs {
+            doc.file = file_idx;
             ws.docs.push(doc);
             processed.push(p);
         }
@@ -768,10 +821,11 @@ pub fn load_with<P: Send>(
     Ok((ws, diags, processed))
 }
 
+/// Classifies and processes the documents of a parsed file; their `file` is set by the caller.
 fn load_file<P>(
-    file_idx: usize,
     pf: ParsedFile,
-    process: &(dyn Fn(&DocView, Kind) -> P + Sync),
+    limits: &yaml::Limits,
+    process: &(dyn Fn(DocInput, Kind) -> P + Sync),
 ) -> FileResult<P> {
     let mut fr = FileResult {
         incomplete: pf
@@ -789,28 +843,30 @@ fn load_file<P>(
     }
     fr.governance = fr.incomplete;
     let ndocs = pf.docs.len();
-    for (i, root_node) in pf.docs.iter().enumerate() {
+    for (i, root_node) in pf.docs.into_iter().enumerate() {
         let label = if ndocs > 1 {
             format!("{} (document {})", fr.source.path, i + 1)
         } else {
             fr.source.path.clone()
         };
-        match classify(root_node) {
+        match classify(&root_node) {
             Classified::Governance(kind) => {
                 fr.governance = true;
-                let view = DocView {
-                    file: &fr.source,
-                    root: root_node,
-                };
-                let p = process(&view, kind);
                 let name = root_node
                     .get("metadata")
                     .and_then(|m| m.get("name"))
                     .and_then(|n| n.as_str())
                     .map(str::to_string);
+                let input = DocInput {
+                    file: &fr.source,
+                    index: i,
+                    root: root_node,
+                    limits,
+                };
+                let p = process(input, kind);
                 fr.docs.push((
                     Document {
-                        file: file_idx,
+                        file: 0,
                         index: i,
                         kind,
                         name,
@@ -821,7 +877,7 @@ fn load_file<P>(
             Classified::Ignored(reason) => fr.ignored.push(format!("{label}: {reason}")),
             Classified::Problem((rule, msg, help, ptr, warn)) => {
                 fr.governance = true;
-                let node = root_node.at_pointer(ptr).unwrap_or(root_node);
+                let node = root_node.at_pointer(ptr).unwrap_or(&root_node);
                 let loc = location_in(&fr.source, node.span);
                 let d = if warn {
                     Diagnostic::warning(rule, msg)
@@ -954,7 +1010,8 @@ mod tests {
         }
         std::fs::write(d.path().join("a/notes.txt"), "x").unwrap();
         let root = std::fs::canonicalize(d.path()).unwrap();
-        let (paths, diags) = discover(&root, &root);
+        let mut paths = Vec::new();
+        let diags = discover(&root, &root, |p| paths.push(p));
         assert!(diags.is_empty());
         let rel: Vec<String> = paths.iter().map(|p| rel_path(&root, p)).collect();
         assert_eq!(rel, ["a/b/f.yaml"]);

@@ -69,6 +69,31 @@ impl Node {
         }
     }
 
+    /// Convert to JSON like [`Node::to_json`], moving the strings instead of copying them.
+    pub fn into_json(self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self.value {
+            Value::Str(s) => J::String(s),
+            Value::Seq(items) => J::Array(items.into_iter().map(Node::into_json).collect()),
+            Value::Map(entries) => {
+                let mut m = serde_json::Map::with_capacity(entries.len());
+                for (k, v) in entries {
+                    let key = match k.value {
+                        Value::Str(s) => s,
+                        other => key_text(&other).into_owned(),
+                    };
+                    m.insert(key, v.into_json());
+                }
+                J::Object(m)
+            }
+            scalar => Node {
+                value: scalar,
+                span: self.span,
+            }
+            .to_json(),
+        }
+    }
+
     /// The node at an RFC 6901 JSON pointer ("" is self; "/spec/grants/0/fields"; handles ~0 ~1 escapes).
     pub fn at_pointer(&self, pointer: &str) -> Option<&Node> {
         if pointer.is_empty() {
@@ -1216,6 +1241,7 @@ mod tests {
         let root = ok(src);
         assert_eq!(text(src, node(&root, "/0").span), "a: b");
         assert_eq!(root.to_json(), serde_json::json!([{"a": "b"}, "c"]));
+        assert_eq!(root.clone().into_json(), root.to_json());
     }
 
     #[test]
@@ -1385,6 +1411,9 @@ mod tests {
                 "<<": {"x": 1, "y": [2]},
             })
         );
+        assert_eq!(root.clone().into_json(), root.to_json());
+        let scalars = ok("1: a\ntrue: 2.5\nnull: ~\n.nan: x\nf: -1e3\nb: false\n");
+        assert_eq!(scalars.clone().into_json(), scalars.to_json());
         let base = node(&root, "/base");
         assert_eq!(text(src, base.span), "{x: 1, y: [2]}");
         let used = node(&root, "/use");
