@@ -388,7 +388,8 @@ fn discover(root: &Path, canonical_root: &Path, mut found: impl FnMut(PathBuf)) 
             Ok(e) => {
                 let is_dir = e.file_type().is_dir();
                 // Only regular files: opening a named pipe would wait for a writer.
-                if !is_dir && !(e.file_type().is_file() && is_yaml(e.path())) {
+                let yaml_file = e.file_type().is_file() && is_yaml(e.path());
+                if !is_dir && !yaml_file {
                     continue;
                 }
                 // Links may point anywhere: only read what really lies inside the repository.
