@@ -1,5 +1,6 @@
 //! Hostile input: every case ends with a clear diagnostic under the right rule name and exit 1
-//! or 2, never a panic, a hang (20 s guard) or more than 1 GiB of address space.
+//! or 2 (or, for what is not ours to read, none), never a panic, a hang (20 s guard) or more
+//! than 1 GiB of address space.
 
 use assert_cmd::Command;
 use std::fs;
@@ -370,4 +371,18 @@ fn a_link_to_a_folder_outside_the_repository_is_not_followed() {
         "{}",
         r.stdout
     );
+}
+
+#[test]
+fn a_named_pipe_called_yaml_is_not_opened() {
+    let d = base();
+    let pipe = repo(&d).join("pipe.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo failed");
+    // Opening it would wait for a writer forever; it is not a file the walk reads.
+    let r = check(&repo(&d), &[]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
 }
