@@ -20,17 +20,23 @@ pub const VERSION: u64 = 1;
 pub const PATH: &str = "bundle.json";
 
 pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
-    vec![(PATH.to_string(), text(cx).into_bytes())]
+    super::kept(|_, pieces| emit_into(cx, pieces))
+}
+
+/// Writes `bundle.json` in pieces.
+pub fn emit_into(cx: &EmitContext, pieces: super::PieceSink) -> Result<(), String> {
+    pieces(PATH, &mut self::pieces(cx))
 }
 
 /// `bundle.json`: the same text as pretty-printing [`bundle`].
+#[cfg(test)]
 pub fn text(cx: &EmitContext) -> String {
     String::from_utf8(pieces(cx).flatten().collect()).expect("JSON is UTF-8")
 }
 
 /// `bundle.json` in pieces, its agents rendered in parallel batches, so that neither the whole
 /// bundle as one JSON tree nor its text is ever held in memory.
-pub fn pieces<'a>(cx: &'a EmitContext<'a>) -> impl Iterator<Item = Vec<u8>> + Send + 'a {
+fn pieces<'a>(cx: &'a EmitContext<'a>) -> impl Iterator<Item = Vec<u8>> + Send + 'a {
     use super::pretty_member as member;
     let m = cx.model;
     let ((workflows, groups), (policy, people)) = rayon::join(

@@ -101,6 +101,12 @@ pub fn collect(
     Ok(out)
 }
 
+/// The artifacts an emitter writes into the sinks, kept and sorted by path: its `emit`. The
+/// built-in emitters have no failure of their own.
+pub(crate) fn kept(emit_into: impl FnOnce(Sink, PieceSink) -> Result<(), String>) -> Vec<Artifact> {
+    collect(emit_into).expect("built-in artifacts render")
+}
+
 /// Where artifacts go as they are rendered (from several threads at once).
 pub type Sink<'a> = &'a (dyn Fn(Artifact) -> Result<(), String> + Sync);
 
@@ -118,25 +124,10 @@ pub fn each(cx: &EmitContext, sink: Sink, pieces: PieceSink) -> Result<(), Strin
     let (site, rest) = rayon::join(
         || site::emit_into(cx, sink),
         || {
-            pieces(bundle::PATH, &mut bundle::pieces(cx))?;
-            sink((
-                cedar::SCHEMA_PATH.to_string(),
-                cedar::schema(cx.model).into_bytes(),
-            ))?;
-            pieces(
-                cedar::POLICIES_PATH,
-                &mut cedar::policies_pieces(cx.model, cx.plan),
-            )?;
-            sink((
-                cedar::ENTITIES_PATH.to_string(),
-                cedar::entities(cx.model).into_bytes(),
-            ))?;
-            pieces(opa::DATA_PATH, &mut opa::data_pieces(cx.plan))?;
-            sink((
-                opa::POLICY_PATH.to_string(),
-                opa::POLICY.as_bytes().to_vec(),
-            ))?;
-            pieces(prometheus::PATH, &mut prometheus::rules_pieces(cx.model))?;
+            bundle::emit_into(cx, pieces)?;
+            cedar::emit_into(cx, sink, pieces)?;
+            opa::emit_into(cx, sink, pieces)?;
+            prometheus::emit_into(cx, pieces)?;
             codeowners::emit(cx).into_iter().try_for_each(sink)?;
             // Like the site, POLICY.md may use a team's own template, which may fail.
             policy_md::try_emit(cx)?.into_iter().try_for_each(sink)

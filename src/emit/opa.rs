@@ -14,17 +14,24 @@ use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The plan as OPA data, and the policy, in the output folder.
-pub const DATA_PATH: &str = "opa/data.json";
-pub const POLICY_PATH: &str = "opa/policy.rego";
+const DATA_PATH: &str = "opa/data.json";
+const POLICY_PATH: &str = "opa/policy.rego";
 
 /// Where the plan lives in OPA's data.
 pub const DATA_KEY: &str = "agentgov_plan";
 
 pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
-    vec![
-        (DATA_PATH.to_string(), data_text(cx.plan).into_bytes()),
-        (POLICY_PATH.to_string(), POLICY.as_bytes().to_vec()),
-    ]
+    super::kept(|sink, pieces| emit_into(cx, sink, pieces))
+}
+
+/// Writes the data (in pieces) and the policy.
+pub fn emit_into(
+    cx: &EmitContext,
+    sink: super::Sink,
+    pieces: super::PieceSink,
+) -> Result<(), String> {
+    pieces(DATA_PATH, &mut data_pieces(cx.plan))?;
+    sink((POLICY_PATH.to_string(), POLICY.as_bytes().to_vec()))
 }
 
 /// One way through an operation, as OPA data.
@@ -163,12 +170,13 @@ pub fn data(plan: &Plan) -> Value {
 }
 
 /// `opa/data.json`: the same text as pretty-printing [`data`].
+#[cfg(test)]
 pub fn data_text(plan: &Plan) -> String {
     String::from_utf8(data_pieces(plan).flatten().collect()).expect("JSON is UTF-8")
 }
 
 /// `opa/data.json` in pieces, its agents (nearly all of it) rendered in parallel batches.
-pub fn data_pieces(plan: &Plan) -> impl Iterator<Item = Vec<u8>> + Send + '_ {
+fn data_pieces(plan: &Plan) -> impl Iterator<Item = Vec<u8>> + Send + '_ {
     let mut prefix = String::from("{\n  ");
     prefix.push_str(&serde_json::to_string(DATA_KEY).expect("strings serialize"));
     prefix.push_str(": {\n");

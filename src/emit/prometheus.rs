@@ -58,7 +58,12 @@ struct Annotations {
 }
 
 pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
-    vec![(PATH.to_string(), rules_yaml(cx.model).into_bytes())]
+    super::kept(|_, pieces| emit_into(cx, pieces))
+}
+
+/// Writes the rules file in pieces.
+pub fn emit_into(cx: &EmitContext, pieces: super::PieceSink) -> Result<(), String> {
+    pieces(PATH, &mut rules_pieces(cx.model))
 }
 
 /// `campaign-writer` → `CampaignWriter`.
@@ -265,13 +270,8 @@ const HEADER: &str = "\
 # `technical_owner`, and names its playbook in the annotations.
 ";
 
-/// The whole rules file.
-pub fn rules_yaml(m: &Model) -> String {
-    String::from_utf8(rules_pieces(m).flatten().collect()).expect("YAML is UTF-8")
-}
-
 /// The rules file in pieces: one group per agent, made in parallel batches, in agent order.
-pub fn rules_pieces(m: &Model) -> impl Iterator<Item = Vec<u8>> + Send + '_ {
+fn rules_pieces(m: &Model) -> impl Iterator<Item = Vec<u8>> + Send + '_ {
     let any_group = m
         .agents
         .values()
@@ -350,9 +350,8 @@ impl Group {
         for r in &self.rules {
             let l = &r.labels;
             let a = &r.annotations;
-            for (indent, key, value) in [("  - ", "alert", &r.alert), ("    ", "expr", &r.expr)] {
-                field(out, indent, key, value);
-            }
+            field(out, "  - ", "alert", &r.alert);
+            field(out, "    ", "expr", &r.expr);
             out.push_str("    labels:\n");
             for (key, value) in [
                 ("agent", &l.agent),

@@ -188,12 +188,17 @@ impl DocInput<'_> {
     /// The document's tree, parsed again from its file with the limits of the load (the same
     /// tree as `root`, which may have been consumed by then).
     pub fn reparse(file: &SourceFile, index: usize, limits: &yaml::Limits) -> Option<Node> {
-        yaml::parse_documents(file.text(), limits)
-            .0
-            .into_iter()
-            .nth(index)
-            .map(|p| p.root)
+        trees_of(file, limits).into_iter().nth(index)
     }
+}
+
+/// The parse trees of a file's documents, as the load saw them (same text, same limits).
+fn trees_of(file: &SourceFile, limits: &yaml::Limits) -> Vec<Node> {
+    yaml::parse_documents(file.text(), limits)
+        .0
+        .into_iter()
+        .map(|p| p.root)
+        .collect()
 }
 
 impl SourceFile {
@@ -274,13 +279,8 @@ impl Workspace {
     /// A document's parse tree (parsed again on first use).
     pub fn tree(&self, doc: DocId) -> &Node {
         let d = self.doc(doc);
-        let trees = self.trees[d.file].get_or_init(|| {
-            yaml::parse_documents(self.files[d.file].text(), &self.yaml_limits)
-                .0
-                .into_iter()
-                .map(|p| p.root)
-                .collect()
-        });
+        let trees =
+            self.trees[d.file].get_or_init(|| trees_of(&self.files[d.file], &self.yaml_limits));
         &trees[d.index]
     }
 
@@ -672,7 +672,8 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
 /// when it parses; it ignores it as well when it does not parse. A duplicate or unsupported key
 /// is dropped when it lies in a parsed document that is not ours. Any other error is dropped when
 /// the file has no document of ours, names neither agentgov nor one of its kinds, and is text:
-/// a file of control characters named `.yaml` is still reported. Limits (depth, aliases, documents) are always reported.
+/// a file of control characters named `.yaml` is still reported. Limits (depth, aliases,
+/// documents) are always reported.
 fn drop_errors_not_ours(
     text: &str,
     parsed: &[yaml::ParsedDoc],
@@ -681,17 +682,19 @@ fn drop_errors_not_ours(
     if errors.is_empty() {
         return None;
     }
+    let doc_is_ours: Vec<bool> = parsed
+        .iter()
+        .map(|d| !matches!(classify(&d.root), Classified::Ignored(_)))
+        .collect();
     // Whether the parsed document holding `pos` is ours; `None` outside every parsed document.
     let doc_at_is_ours = |pos: usize| {
         parsed
             .iter()
-            .find(|d| d.span.start <= pos && pos <= d.span.end)
-            .map(|d| !matches!(classify(&d.root), Classified::Ignored(_)))
+            .position(|d| d.span.start <= pos && pos <= d.span.end)
+            .map(|i| doc_is_ours[i])
     };
     let file_is_ours = || {
-        parsed
-            .iter()
-            .any(|d| !matches!(classify(&d.root), Classified::Ignored(_)))
+        doc_is_ours.contains(&true)
             || mentions_governance(text)
             || text
                 .bytes()
