@@ -1,7 +1,7 @@
 //! The whole check: load → schema → resolve → graph, plan and rules → levels and waivers.
 
 use crate::decide::{plan, Plan};
-use crate::diag::{normalize, tick, Diagnostic, Severity, Waived};
+use crate::diag::{normalize, Diagnostic, Severity};
 use crate::graph::Graph;
 use crate::load::{self, LoadOptions, Workspace};
 use crate::model::RuleLevel;
@@ -166,23 +166,4 @@ fn apply_levels(m: &crate::model::Model, diags: &mut Vec<Diagnostic>) {
         }
         None => true,
     });
-}
-
-/// Marks a finding as waived.
-pub fn waive(d: &mut Diagnostic, w: &crate::model::Waiver, ws: &Workspace) {
-    d.waived = Some(Waived {
-        justification: w.spec.justification.clone().unwrap_or_default(),
-        approved_by: w.spec.approved_by.clone(),
-        expires: w.spec.expires.clone(),
-        waiver: ws.loc(w.doc, "/spec/rule"),
-    });
-    d.help = Some(format!(
-        "waived until {} by {}: {}",
-        w.spec.expires,
-        tick(&w.spec.approved_by),
-        w.spec
-            .justification
-            .as_deref()
-            .unwrap_or("(no justification)")
-    ));
 }

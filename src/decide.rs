@@ -6,16 +6,12 @@
 //! and Rego generators translate the same plan, so the three cannot drift apart.
 
 use crate::model::*;
+use crate::semantics::{self, DeriveMatch};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-/// Operation names that only read: a `recommend-only` agent may perform them without review.
-pub const READ_OPERATIONS: &[&str] = &["read", "list", "get", "search", "view", "query"];
-
-pub fn is_read(operation: &str) -> bool {
-    READ_OPERATIONS.contains(&operation)
-}
+pub use crate::semantics::is_read;
 
 /// A fact value supplied by the enforcement point.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -155,6 +151,23 @@ pub struct Choice {
     pub data_derives: Vec<(usize, usize, usize)>,
 }
 
+impl OpPlan {
+    /// The tier rank a choice of steps gets with no context and no requested fields: the step
+    /// gate, the derive rules that hold regardless of the request, the data-class derive rules at
+    /// the choice's fallback data class, and the `recommend-only` contribution (what
+    /// [`Plan::decide`] answers for such a request). Escalations are left out: they need facts.
+    pub fn contextless_rank(&self, choice: &Choice) -> usize {
+        let data = choice
+            .data_derives
+            .iter()
+            .filter(|(_, threshold, _)| choice.fallback_class.is_some_and(|c| c >= *threshold))
+            .map(|(_, _, r)| *r)
+            .max()
+            .unwrap_or(0);
+        choice.static_rank().max(data).max(self.recommend_only)
+    }
+}
+
 impl Choice {
     /// Tier rank and reasons without escalations or fields.
     pub fn static_rank(&self) -> usize {
@@ -165,25 +178,6 @@ impl Choice {
             .max()
             .unwrap_or(0)
     }
-}
-
-fn class_of<'a>(
-    fields: impl IntoIterator<Item = &'a String>,
-    classes: &BTreeMap<String, usize>,
-) -> Option<usize> {
-    fields
-        .into_iter()
-        .filter_map(|f| classes.get(f).copied())
-        .max()
-}
-
-/// The data class of an operation's resource when every field (and the resource itself) counts.
-fn whole_resource_class(res: &ResourceSpec, m: &Model) -> Option<usize> {
-    res.fields
-        .values()
-        .chain([&res.classification])
-        .filter_map(|c| m.class_rank(c))
-        .max()
 }
 
 /// Compiles the plan. Needs a model with a Policy.
@@ -265,12 +259,7 @@ pub fn plan(m: &Model) -> Plan {
                 .spec
                 .grants
                 .iter()
-                .filter(|g| {
-                    resource_pattern_matches(&g.resource, &op.connector, &op.resource)
-                        && g.operations
-                            .iter()
-                            .any(|o| segment_matches(o, &op.operation))
-                })
+                .filter(|g| semantics::grant_covers(g, op))
                 .collect();
             if covering.is_empty() {
                 continue;
@@ -280,14 +269,7 @@ pub fn plan(m: &Model) -> Plan {
                 .expect("operation of a known resource");
             let field_classes = class_cache
                 .entry((op.connector.as_str(), op.resource.as_str()))
-                .or_insert_with(|| {
-                    Arc::new(
-                        res.fields
-                            .iter()
-                            .filter_map(|(f, c)| Some((f.clone(), m.class_rank(c)?)))
-                            .collect(),
-                    )
-                })
+                .or_insert_with(|| Arc::new(semantics::field_classes(m, res)))
                 .clone();
             let field_sets: Vec<BTreeSet<String>> = covering
                 .iter()
@@ -300,12 +282,7 @@ pub fn plan(m: &Model) -> Plan {
                     None => res.fields.keys().cloned().collect(),
                 })
                 .collect();
-            // The grant-level data class: the granted fields, else the whole resource.
-            let grant_class = if covering.iter().all(|g| g.fields.is_some()) {
-                class_of(field_sets.iter().flatten(), &field_classes)
-            } else {
-                whole_resource_class(res, m)
-            };
+            let grant_class = semantics::grant_class(m, res, &covering);
             let op_id = op.to_string();
             let op_steps = steps
                 .get(&(a.name.as_str(), op_id.clone()))
@@ -324,7 +301,7 @@ pub fn plan(m: &Model) -> Plan {
                     }
                     touches.extend(s.touches.iter().cloned());
                     let c = match &s.fields {
-                        Some(fs) => class_of(fs, &field_classes),
+                        Some(fs) => semantics::request_class(fs, &field_classes),
                         None => grant_class,
                     };
                     fallback_class = fallback_class.max(c);
@@ -332,23 +309,11 @@ pub fn plan(m: &Model) -> Plan {
                 let mut static_derives = Vec::new();
                 let mut data_derives = Vec::new();
                 for (i, d) in p.derive.iter().enumerate() {
-                    let w = &d.when;
-                    let holds = w.effect.is_none_or(|e| e == spec.effect)
-                        && w.reversibility.is_none_or(|r| r == spec.reversibility)
-                        && w.operation
-                            .as_ref()
-                            .is_none_or(|ops| ops.contains(&op.operation))
-                        && w.touches
-                            .as_ref()
-                            .is_none_or(|t| t.iter().any(|x| touches.contains(x)));
-                    if !holds {
-                        continue;
-                    }
                     let r = rank(&d.require);
-                    match w.data_at_least.as_deref().and_then(|c| m.class_rank(c)) {
-                        Some(threshold) => data_derives.push((i, threshold, r)),
-                        None if w.data_at_least.is_some() => {}
-                        None => static_derives.push((i, r)),
+                    match semantics::derive_match(m, d, op, spec, &touches) {
+                        DeriveMatch::Never => {}
+                        DeriveMatch::Always => static_derives.push((i, r)),
+                        DeriveMatch::AtLeast(threshold) => data_derives.push((i, threshold, r)),
                     }
                 }
                 Choice {
@@ -477,7 +442,7 @@ impl Plan {
             ));
         }
         let class = match &req.fields {
-            Some(fields) => class_of(fields, &op.field_classes),
+            Some(fields) => semantics::request_class(fields, &op.field_classes),
             None => choice.fallback_class,
         };
         let mut derives: Vec<(usize, usize)> = choice.static_derives.clone();

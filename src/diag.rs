@@ -52,7 +52,7 @@ pub struct Related {
 pub struct Waived {
     pub justification: String,
     pub approved_by: String,
-    pub expires: String,
+    pub expires: chrono::NaiveDate,
     pub waiver: Location,
 }
 

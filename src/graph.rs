@@ -11,7 +11,8 @@
 //! start (shortest paths, ties broken by name); the whole-graph queries
 //! ([`Graph::delegation_cycles`], [`Graph::sync_sources`]) are linear in the graph's size.
 
-use crate::model::{resource_pattern_matches, segment_matches, Model, OpId, ResourceSpec};
+use crate::model::{Model, OpId};
+use crate::semantics::{covered_operations, grants_op};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{EdgeFiltered, EdgeRef};
 use petgraph::Direction;
@@ -246,38 +247,6 @@ impl Graph {
             index: b.index,
         }
     }
-}
-
-/// The concrete operations a grant's `resource` and `operations` (both may use `*`) cover.
-pub fn covered_operations(m: &Model, resource: &str, operations: &[String]) -> Vec<OpId> {
-    let mut out = Vec::new();
-    let mut push = |c: &str, r: &str, res: &ResourceSpec| {
-        for o in res.operations.keys() {
-            if operations.iter().any(|p| segment_matches(p, o)) {
-                out.push(OpId {
-                    connector: c.to_string(),
-                    resource: r.to_string(),
-                    operation: o.clone(),
-                });
-            }
-        }
-    };
-    if !resource.contains('*') {
-        if let Some((c, r)) = resource.split_once('.') {
-            if let Some(res) = m.resource(c, r) {
-                push(c, r, res);
-            }
-        }
-        return out;
-    }
-    for (c, conn) in &m.connectors {
-        for (r, res) in &conn.spec.resources {
-            if resource_pattern_matches(resource, c, r) {
-                push(c, r, res);
-            }
-        }
-    }
-    out
 }
 
 /// The result of one breadth-first traversal: every node reached, with the shortest path back.
@@ -718,18 +687,6 @@ impl Graph {
     }
 }
 
-/// Is `op` covered by one of the agent's grants?
-pub fn grants_op(m: &Model, agent: &str, op: &OpId) -> bool {
-    m.agents.get(agent).is_some_and(|a| {
-        a.spec.grants.iter().any(|g| {
-            resource_pattern_matches(&g.resource, &op.connector, &op.resource)
-                && g.operations
-                    .iter()
-                    .any(|o| segment_matches(o, &op.operation))
-        })
-    })
-}
-
 /// A path for a message: `a → b → c`; a path of more than 12 nodes shows its first and last
 /// five around `… (N more) …`.
 pub fn show_path(path: &[String]) -> String {
@@ -742,24 +699,6 @@ pub fn show_path(path: &[String]) -> String {
         path.len() - 10,
         path[path.len() - 5..].join(" → ")
     )
-}
-
-// ---------------------------------------------------------------- data classes
-
-/// The rank from which data counts as "personal or sensitive": the Policy's `personal`
-/// classification, else its `sensitive` one, else `None` (no level is singled out).
-pub fn personal_rank(m: &Model) -> Option<usize> {
-    m.class_rank("personal")
-        .or_else(|| m.class_rank("sensitive"))
-}
-
-/// A resource's class: the highest of its own classification and its fields' classes.
-pub fn resource_class(m: &Model, res: &ResourceSpec) -> Option<usize> {
-    res.fields
-        .values()
-        .chain([&res.classification])
-        .filter_map(|c| m.class_rank(c))
-        .max()
 }
 
 /// Test support for the rules: the base fixture repository with files replaced or added.

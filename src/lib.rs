@@ -17,6 +17,7 @@ pub mod output;
 pub mod resolve;
 pub mod rules;
 pub mod schema;
+pub mod semantics;
 
 /// Tunes the allocator (mimalloc, set as global allocator by the `agentgov` binary and the
 /// benchmark) for a short run: freed memory is kept instead of given back to the system, since

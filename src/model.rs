@@ -4,6 +4,7 @@
 //! every reference between them and builds the [`Model`].
 
 use crate::load::DocId;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -391,7 +392,7 @@ impl Stage {
 pub struct Rollout {
     pub stage: Stage,
     #[serde(default)]
-    pub since: Option<String>,
+    pub since: Option<NaiveDate>,
     #[serde(default)]
     pub sample_rate: Option<f64>,
 }
@@ -401,7 +402,7 @@ pub struct Review {
     #[serde(default)]
     pub cadence: Option<Cadence>,
     #[serde(default)]
-    pub last_reviewed: Option<String>,
+    pub last_reviewed: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
@@ -574,7 +575,7 @@ pub struct WaiverSpec {
     #[serde(default)]
     pub justification: Option<String>,
     pub approved_by: String,
-    pub expires: String,
+    pub expires: NaiveDate,
 }
 
 /// A document deserialized by its kind, after it passed its schema.

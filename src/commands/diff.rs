@@ -304,7 +304,7 @@ fn snapshot(c: Option<&Checked>) -> Snap {
     };
     s.compiled = true;
     let m = &r.model;
-    let personal = crate::graph::personal_rank(m);
+    let personal = crate::semantics::personal_rank(m);
     for (name, conn) in &m.connectors {
         let text = serde_json::to_string(&conn.spec).unwrap_or_default();
         s.connectors.insert(name.clone(), sha256(text.as_bytes()));
@@ -321,7 +321,7 @@ fn snapshot(c: Option<&Checked>) -> Snap {
                 (
                     ro.stage.as_str().to_string(),
                     ro.sample_rate,
-                    ro.since.clone(),
+                    ro.since.map(|d| d.to_string()),
                 )
             }),
             ..Default::default()
@@ -333,7 +333,7 @@ fn snapshot(c: Option<&Checked>) -> Snap {
                 let class = if fields.is_empty() {
                     crate::model::OpId::parse(op)
                         .and_then(|o| m.resource(&o.connector, &o.resource))
-                        .and_then(|res| crate::graph::resource_class(m, res))
+                        .and_then(|res| crate::semantics::resource_class(m, res))
                 } else {
                     fields
                         .iter()
@@ -392,7 +392,7 @@ fn snapshot(c: Option<&Checked>) -> Snap {
             let Some(reach) = graph.sync_reach(&source) else {
                 continue;
             };
-            let class = crate::graph::resource_class(m, res);
+            let class = crate::semantics::resource_class(m, res);
             let sensitive = matches!((class, personal), (Some(c), Some(p)) if c >= p);
             for &n in reach.nodes() {
                 let target = graph.g[n].id();

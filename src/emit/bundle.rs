@@ -530,7 +530,7 @@ fn agent(cx: &EmitContext, name: &String, a: &crate::model::Agent) -> Value {
         }))),
         "review": json!({
             "cadence": cadence,
-            "last_reviewed": s.review.as_ref().and_then(|r| r.last_reviewed.as_deref()),
+            "last_reviewed": s.review.as_ref().and_then(|r| r.last_reviewed),
         }),
         "delegates_to": json!(s.delegates_to),
         "grants": Value::Array(s.grants.iter().map(|g| json!({

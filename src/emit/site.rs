@@ -463,10 +463,10 @@ fn agent_view(cx: &EmitContext, a: &crate::model::Agent, shared: &AgentViewShare
         prompt_sha256: cx.prompt_hashes.get(&a.name).cloned(),
         mode: a.spec.mode.as_str(),
         stage: rollout.map(|r| r.stage.as_str()),
-        since: rollout.and_then(|r| r.since.clone()),
+        since: rollout.and_then(|r| r.since).map(|d| d.to_string()),
         sample_pct: rollout.and_then(|r| r.sample_rate).map(pct),
         cadence: cadence.as_str(),
-        last_reviewed: a.spec.review.as_ref().and_then(|r| r.last_reviewed.clone()),
+        last_reviewed: a.spec.review.as_ref().and_then(|r| r.last_reviewed).map(|d| d.to_string()),
         next_review: next.map(|d| d.to_string()),
         review_status: facts::review_status(cx, next),
         tiers,
@@ -1113,14 +1113,8 @@ fn waivers(cx: &EmitContext) -> Value {
         .waivers
         .iter()
         .map(|w| {
-            let expires = chrono::NaiveDate::parse_from_str(&w.spec.expires, "%Y-%m-%d").ok();
-            let left = expires.map(|e| (e - cx.today).num_days());
-            let status = match left {
-                None => "invalid date",
-                Some(d) if d < 0 => "expired",
-                Some(d) if d <= crate::rules::waivers::EXPIRY_NOTICE_DAYS => "expiring",
-                Some(_) => "active",
-            };
+            let left = (w.spec.expires - cx.today).num_days();
+            let status = crate::semantics::WaiverStatus::of(w, cx.today).as_str();
             let waived: Vec<Value> = cx
                 .diagnostics
                 .iter()

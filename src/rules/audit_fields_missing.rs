@@ -1,6 +1,7 @@
 //! `audit-fields-missing`.
 
-use super::util::{tick_list, workflow_rank};
+use super::util::tick_list;
+use crate::semantics::workflow_rank;
 use super::Context;
 use crate::diag::{tick, Diagnostic};
 

@@ -2,7 +2,7 @@
 
 use super::Context;
 use crate::diag::{tick, Diagnostic};
-use crate::graph::{covered_operations, personal_rank};
+use crate::semantics::{covered_operations, personal_rank};
 use crate::model::{Agent, Grant, Step};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

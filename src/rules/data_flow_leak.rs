@@ -2,7 +2,7 @@
 
 use super::Context;
 use crate::diag::{tick, Diagnostic};
-use crate::graph::{personal_rank, resource_class};
+use crate::semantics::{personal_rank, resource_class};
 use crate::model::Model;
 
 crate::declare_rule! {

@@ -1,9 +1,9 @@
 //! `delegation-escalation`.
 
 use super::Context;
-use crate::decide::is_read;
+use crate::semantics::is_read;
 use crate::diag::{tick, Diagnostic};
-use crate::graph::{personal_rank, resource_class};
+use crate::semantics::{personal_rank, resource_class};
 use crate::model::{
     resource_pattern_matches, segment_matches, Agent, Effect, Model, OpId, Reversibility,
 };

@@ -1,6 +1,6 @@
 //! `gate-below-consequence`.
 
-use super::util::step_required;
+use crate::semantics::step_required;
 use super::Context;
 use crate::diag::{tick, Diagnostic};
 

@@ -1,6 +1,6 @@
 //! `missing-playbook`.
 
-use super::util::workflow_rank;
+use crate::semantics::workflow_rank;
 use super::Context;
 use crate::diag::{tick, Diagnostic};
 

@@ -2,8 +2,7 @@
 
 use super::Context;
 use crate::diag::{tick, Diagnostic};
-use crate::model::Cadence;
-use chrono::{Days, Months, NaiveDate};
+use crate::semantics::{next_review, review_cadence};
 
 crate::declare_rule! {
     /// ## What it finds
@@ -30,15 +29,6 @@ crate::declare_rule! {
     pub REVIEW_OVERDUE = { name: "review-overdue", group: "change", severity: Warning, summary: "an agent whose last review is older than its cadence allows" }
 }
 
-/// The day the next review is due.
-pub fn due_date(last: NaiveDate, cadence: Cadence) -> Option<NaiveDate> {
-    match cadence {
-        Cadence::Weekly => last.checked_add_days(Days::new(7)),
-        Cadence::Monthly => last.checked_add_months(Months::new(1)),
-        Cadence::Quarterly => last.checked_add_months(Months::new(3)),
-    }
-}
-
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let m = cx.model;
     let policy = m.policy.as_ref();
@@ -47,19 +37,11 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         let Some(review) = &a.spec.review else {
             continue;
         };
-        let Some(last_text) = &review.last_reviewed else {
+        let Some(last) = review.last_reviewed else {
             continue;
         };
-        let Ok(last) = NaiveDate::parse_from_str(last_text, "%Y-%m-%d") else {
-            continue;
-        };
-        let (cadence, source) = match (review.cadence, policy.and_then(|p| p.spec.review_cadence)) {
-            // Where the cadence comes from; located only if there is a finding.
-            (Some(c), _) => (c, Some((a.doc, "/spec/review/cadence"))),
-            (None, Some(c)) => (c, policy.map(|p| (p.doc, "/spec/review_cadence"))),
-            (None, None) => (Cadence::Monthly, None),
-        };
-        let Some(due) = due_date(last, cadence) else {
+        let cadence = review_cadence(m, a);
+        let Some(due) = next_review(m, a) else {
             continue;
         };
         if cx.today <= due {
@@ -82,6 +64,14 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         .help("review the agent, then set `last_reviewed` to the date of that review")
         .target(format!("agent/{}", a.name))
         .subject("review");
+        // Where the cadence comes from: the agent's own, else the Policy's default.
+        let source = match (review.cadence, policy) {
+            (Some(_), _) => Some((a.doc, "/spec/review/cadence")),
+            (None, Some(p)) if p.spec.review_cadence.is_some() => {
+                Some((p.doc, "/spec/review_cadence"))
+            }
+            _ => None,
+        };
         if let Some((doc, ptr)) = source {
             d = d.related(
                 cx.ws.loc(doc, ptr),
@@ -96,7 +86,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::super::util::testing::{base, of};
-    use super::due_date;
+    use crate::semantics::due_date;
     use crate::model::Cadence;
     use chrono::NaiveDate;
 

@@ -1,6 +1,7 @@
 //! `ungated-irreversible-action`.
 
-use super::util::{choice_rank, grant_op_pointer, step_index, tick_list};
+use super::util::{step_index, tick_list};
+use crate::semantics::grant_op_pointer;
 use super::Context;
 use crate::diag::{tick, Diagnostic};
 use crate::model::{Effect, Mode, OpId, Reversibility};
@@ -65,10 +66,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             let weak_workflows: Vec<&String> = op
                 .workflows
                 .iter()
-                .filter(|(_, c)| choice_rank(op, c) == 0)
+                .filter(|(_, c)| op.contextless_rank(c) == 0)
                 .map(|(w, _)| w)
                 .collect();
-            let default_weak = choice_rank(op, &op.default) == 0;
+            let default_weak = op.contextless_rank(&op.default) == 0;
             if weak_workflows.is_empty() && !default_weak {
                 continue;
             }

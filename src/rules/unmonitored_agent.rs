@@ -1,6 +1,7 @@
 //! `unmonitored-agent`.
 
-use super::util::{external_ops, grant_op_pointer, tick_list};
+use super::util::{external_ops, tick_list};
+use crate::semantics::grant_op_pointer;
 use super::Context;
 use crate::diag::{tick, Diagnostic};
 use crate::model::{Mode, OpId};

@@ -2,7 +2,7 @@
 
 use super::Context;
 use crate::diag::{tick, Diagnostic};
-use crate::graph::covered_operations;
+use crate::semantics::covered_operations;
 use crate::model::{resource_pattern_matches, segment_matches, Agent, OpId};
 use std::collections::HashSet;
 

@@ -1,12 +1,10 @@
 //! Waivers: which findings they silence, and the findings about the waivers themselves.
 
 use super::Context;
-use crate::analysis::waive;
-use crate::diag::{tick, Diagnostic};
-use chrono::NaiveDate;
-
-/// How many days ahead an expiry is announced.
-pub const EXPIRY_NOTICE_DAYS: i64 = 14;
+use crate::diag::{tick, Diagnostic, Waived};
+use crate::load::Workspace;
+use crate::model::Waiver;
+use crate::semantics::{waiver_justified, WaiverStatus};
 
 /// Waives the matching findings in place; returns the findings about waivers.
 pub fn apply(cx: &Context, found: &mut [Diagnostic]) -> Vec<Diagnostic> {
@@ -15,10 +13,9 @@ pub fn apply(cx: &Context, found: &mut [Diagnostic]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for w in &m.waivers {
         let target = format!("waiver/{}", w.name);
-        let expires = NaiveDate::parse_from_str(&w.spec.expires, "%Y-%m-%d").ok();
-        let expired = expires.is_some_and(|e| e < cx.today);
-        if expired {
-            out.push(
+        let status = WaiverStatus::of(w, cx.today);
+        match status {
+            WaiverStatus::Expired => out.push(
                 Diagnostic::error(
                     super::waiver_expired::WAIVER_EXPIRED.name,
                     format!("waiver {} expired on {}", tick(&w.name), w.spec.expires),
@@ -27,32 +24,25 @@ pub fn apply(cx: &Context, found: &mut [Diagnostic]) -> Vec<Diagnostic> {
                 .label("expired")
                 .help("fix the finding it waived and delete the waiver, or renew it with a new justification and approval")
                 .target(&target),
-            );
-        } else if let Some(e) = expires {
-            let left = (e - cx.today).num_days();
-            if left <= EXPIRY_NOTICE_DAYS {
-                out.push(
-                    Diagnostic::warning(
-                        super::waiver_expiring::WAIVER_EXPIRING.name,
-                        format!(
-                            "waiver {} expires in {left} day{} ({})",
-                            tick(&w.name),
-                            if left == 1 { "" } else { "s" },
-                            w.spec.expires
-                        ),
-                    )
-                    .at(cx.ws.loc(w.doc, "/spec/expires"))
-                    .label("expires soon")
-                    .help("fix the waived finding before then, or renew the waiver")
-                    .target(&target),
-                );
-            }
+            ),
+            WaiverStatus::Expiring(left) => out.push(
+                Diagnostic::warning(
+                    super::waiver_expiring::WAIVER_EXPIRING.name,
+                    format!(
+                        "waiver {} expires in {left} day{} ({})",
+                        tick(&w.name),
+                        if left == 1 { "" } else { "s" },
+                        w.spec.expires
+                    ),
+                )
+                .at(cx.ws.loc(w.doc, "/spec/expires"))
+                .label("expires soon")
+                .help("fix the waived finding before then, or renew the waiver")
+                .target(&target),
+            ),
+            WaiverStatus::Active => {}
         }
-        if w.spec
-            .justification
-            .as_deref()
-            .is_none_or(|j| j.trim().is_empty())
-        {
+        if !waiver_justified(w) {
             out.push(
                 Diagnostic::error(
                     super::waiver_unjustified::WAIVER_UNJUSTIFIED.name,
@@ -76,7 +66,7 @@ pub fn apply(cx: &Context, found: &mut [Diagnostic]) -> Vec<Diagnostic> {
             );
             continue;
         }
-        if expired {
+        if status == WaiverStatus::Expired {
             continue;
         }
         let mut used = false;
@@ -108,4 +98,23 @@ pub fn apply(cx: &Context, found: &mut [Diagnostic]) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Marks a finding as waived.
+fn waive(d: &mut Diagnostic, w: &Waiver, ws: &Workspace) {
+    d.waived = Some(Waived {
+        justification: w.spec.justification.clone().unwrap_or_default(),
+        approved_by: w.spec.approved_by.clone(),
+        expires: w.spec.expires,
+        waiver: ws.loc(w.doc, "/spec/rule"),
+    });
+    d.help = Some(format!(
+        "waived until {} by {}: {}",
+        w.spec.expires,
+        tick(&w.spec.approved_by),
+        w.spec
+            .justification
+            .as_deref()
+            .unwrap_or("(no justification)")
+    ));
 }

@@ -7,6 +7,7 @@ use crate::decide::{Decision, Outcome, Request};
 use crate::diag::Diagnostic;
 use crate::emit::EmitContext;
 use crate::model::{Agent, Cadence, Effect, OpId, Reversibility, Workflow};
+use crate::semantics;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -57,9 +58,7 @@ pub fn decide(
 }
 
 pub fn tier_rank(cx: &EmitContext, d: &Decision) -> Option<usize> {
-    d.tier
-        .as_deref()
-        .and_then(|t| cx.plan.tiers.iter().position(|x| x == t))
+    semantics::decision_rank(cx.plan, d)
 }
 
 /// "acts alone", "1 reviewer", "2 people", ...
@@ -79,30 +78,16 @@ pub fn is_risky(cx: &EmitContext, op: &OpId) -> bool {
     };
     spec.effect == Effect::External
         || spec.reversibility == Reversibility::Irreversible
-        || (!crate::decide::is_read(&op.operation)
-            && resource_class_rank(cx, &op.resource_id()) >= personal_rank(cx))
+        || (!semantics::is_read(&op.operation)
+            && semantics::is_personal(
+                cx.model,
+                semantics::resource_class_of(cx.model, &op.resource_id()),
+            ))
 }
 
-fn personal_rank(cx: &EmitContext) -> usize {
-    cx.model.class_rank("personal").unwrap_or(usize::MAX)
-}
-
-/// Highest classification of a resource (its own and its fields').
+/// Highest classification of a resource (its own and its fields'), 0 when unknown.
 pub fn resource_class_rank(cx: &EmitContext, resource: &str) -> usize {
-    let Some((c, r)) = resource.split_once('.') else {
-        return 0;
-    };
-    cx.model
-        .resource(c, r)
-        .map(|res| {
-            res.fields
-                .values()
-                .chain([&res.classification])
-                .filter_map(|k| cx.model.class_rank(k))
-                .max()
-                .unwrap_or(0)
-        })
-        .unwrap_or(0)
+    semantics::resource_class_of(cx.model, resource).unwrap_or(0)
 }
 
 pub fn resource_class(cx: &EmitContext, resource: &str) -> String {
@@ -529,22 +514,9 @@ fn dedup_adjacent(mut v: Vec<String>) -> Vec<String> {
 
 /// The cadence that applies to an agent, and its next review date.
 pub fn next_review(cx: &EmitContext, a: &Agent) -> (Cadence, Option<NaiveDate>) {
-    let cadence = a
-        .spec
-        .review
-        .as_ref()
-        .and_then(|r| r.cadence)
-        .or(cx.model.policy().review_cadence)
-        .unwrap_or(Cadence::Monthly);
-    let last = a
-        .spec
-        .review
-        .as_ref()
-        .and_then(|r| r.last_reviewed.as_deref())
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
     (
-        cadence,
-        last.map(|d| d + chrono::Duration::days(cadence.days())),
+        semantics::review_cadence(cx.model, a),
+        semantics::next_review(cx.model, a),
     )
 }
 
@@ -560,55 +532,22 @@ pub fn review_status(cx: &EmitContext, next: Option<NaiveDate>) -> &'static str 
 
 /// The effective decision of a step, in its workflow, with its fields.
 pub fn step_decision(cx: &EmitContext, w: &Workflow, step: &crate::model::Step) -> Decision {
-    decide(
-        cx,
-        &step.agent,
-        &step.does,
-        Some(&w.name),
-        step.fields.clone(),
-    )
+    semantics::step_decision(cx.plan, &w.name, step)
 }
 
-/// The workflow's tier: the strongest effective tier of its steps (a denied step counts as
-/// `auto` here; pages show it as denied).
+/// The workflow's tier (a denied step counts for nothing here; pages show it as denied).
 pub fn workflow_tier(cx: &EmitContext, w: &Workflow) -> usize {
-    w.spec
-        .steps
-        .iter()
-        .map(|s| {
-            let d = step_decision(cx, w, s);
-            tier_rank(cx, &d).unwrap_or(0)
-        })
-        .max()
-        .unwrap_or(0)
+    semantics::workflow_rank(cx.plan, w).0
 }
 
 /// Audit fields required for a tier: its own and those of weaker tiers.
 pub fn required_audit(cx: &EmitContext, rank: usize) -> Vec<String> {
-    let Some(a) = &cx.model.policy().audit else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for t in cx.plan.tiers.iter().take(rank + 1) {
-        for f in a.required.get(t).into_iter().flatten() {
-            if !out.contains(f) {
-                out.push(f.clone());
-            }
-        }
-    }
-    out
+    semantics::required_audit(cx.model, rank)
 }
 
 /// The detailed-log retention of a workflow: its own, else the policy's minimum.
 pub fn retention(cx: &EmitContext, w: &Workflow) -> Option<u64> {
-    w.spec.retention_days.or_else(|| {
-        cx.model
-            .policy()
-            .audit
-            .as_ref()
-            .and_then(|a| a.retention_days)
-            .map(|r| r.min)
-    })
+    semantics::retention_days(cx.model, w)
 }
 
 /// A workflow's overall risk level from its risk profile, with the points it scored.
@@ -623,7 +562,7 @@ pub fn risk_level(cx: &EmitContext, w: &Workflow) -> Option<&'static str> {
         .as_deref()
         .and_then(|c| cx.model.class_rank(c))
     {
-        if cx.model.class_rank("personal").is_some_and(|p| c >= p) {
+        if semantics::is_personal(cx.model, Some(c)) {
             points += 2;
         } else if cx.model.class_rank("confidential").is_some_and(|p| c >= p) {
             points += 1;

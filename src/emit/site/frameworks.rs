@@ -9,6 +9,7 @@ use super::facts::{self, decide};
 use crate::decide::Outcome;
 use crate::emit::EmitContext;
 use crate::model::{Effect, Metric, Reversibility, RuleLevel};
+use crate::semantics::{waiver_justified, WaiverStatus};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -165,7 +166,6 @@ fn unused_grants(cx: &EmitContext) -> Vec<String> {
 
 /// Grants on resources with personal or sensitive fields that list no fields.
 fn unscoped_personal_grants(cx: &EmitContext) -> Vec<String> {
-    let personal = cx.model.class_rank("personal").unwrap_or(usize::MAX);
     let mut out = Vec::new();
     for a in cx.model.agents.values() {
         for g in &a.spec.grants {
@@ -175,7 +175,7 @@ fn unscoped_personal_grants(cx: &EmitContext) -> Vec<String> {
             for (cn, rn, r) in cx.model.resources_matching(&g.resource) {
                 if r.fields
                     .values()
-                    .any(|k| cx.model.class_rank(k).is_some_and(|x| x >= personal))
+                    .any(|k| crate::semantics::is_personal(cx.model, cx.model.class_rank(k)))
                 {
                     out.push(format!("{} has no field list on {cn}.{rn}", a.name));
                 }
@@ -211,7 +211,7 @@ fn delegation(cx: &EmitContext) -> Delegation {
                         continue;
                     };
                     if facts::is_risky(cx, &id)
-                        && !crate::graph::grants_op(cx.model, a, &id)
+                        && !crate::semantics::grants_op(cx.model, a, &id)
                         && decide(cx, d, op, None, None).effect != Outcome::Deny
                     {
                         escalations.push(format!("{a} reaches {op} through {}", path.join(" → ")));
@@ -240,13 +240,12 @@ fn delegation(cx: &EmitContext) -> Delegation {
 
 /// Personal or sensitive data that syncs into a resource classified lower.
 fn data_flow_leaks(cx: &EmitContext) -> Vec<String> {
-    let personal = cx.model.class_rank("personal").unwrap_or(usize::MAX);
     let mut out = Vec::new();
     for (cn, c) in &cx.model.connectors {
         for (rn, r) in &c.spec.resources {
             let src = format!("{cn}.{rn}");
             let rank = facts::resource_class_rank(cx, &src);
-            if rank < personal || r.syncs_to.is_empty() {
+            if !crate::semantics::is_personal(cx.model, Some(rank)) || r.syncs_to.is_empty() {
                 continue;
             }
             let mut seen = BTreeSet::new();
@@ -449,13 +448,8 @@ fn waiver_gaps(cx: &EmitContext) -> Vec<String> {
         .waivers
         .iter()
         .filter_map(|w| {
-            let expired = chrono::NaiveDate::parse_from_str(&w.spec.expires, "%Y-%m-%d")
-                .map_or(true, |e| e < cx.today);
-            let unjustified = w
-                .spec
-                .justification
-                .as_deref()
-                .is_none_or(|j| j.trim().is_empty());
+            let expired = WaiverStatus::of(w, cx.today) == WaiverStatus::Expired;
+            let unjustified = !waiver_justified(w);
             (expired || unjustified).then(|| {
                 format!(
                     "waiver {} is {}",
