@@ -33,6 +33,9 @@ pub struct Checked {
     pub plan: Option<Plan>,
     pub graph: Option<Graph>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings of the rules the Policy's `rules:` switches off: not reported, but still what the
+    /// rule examined and found (the framework evidence says so).
+    pub switched_off: Vec<Diagnostic>,
     /// False when structural errors kept the rules from running.
     pub analyzed: bool,
 }
@@ -104,6 +107,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::Lo
         plan: None,
         graph: None,
         diagnostics: Vec::new(),
+        switched_off: Vec::new(),
         analyzed: false,
     };
     let has_policy = checked
@@ -133,11 +137,13 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::Lo
             })
             .collect();
         timer.phase("rules");
-        apply_levels(&r.model, &mut found);
+        let mut off = apply_levels(&r.model, &mut found);
         let about_waivers = crate::rules::waivers::apply(&cx, &mut found);
         found.extend(about_waivers);
-        apply_levels(&r.model, &mut found);
+        off.extend(apply_levels(&r.model, &mut found));
         diags.extend(found);
+        normalize(&mut off);
+        checked.switched_off = off;
         checked.plan = Some(p);
         checked.graph = Some(g);
         checked.analyzed = true;
@@ -148,14 +154,19 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::Lo
     Ok(checked)
 }
 
-/// The Policy's `rules:` levels: `off` drops a rule's findings, `error`/`warning` set their severity.
-fn apply_levels(m: &crate::model::Model, diags: &mut Vec<Diagnostic>) {
+/// The Policy's `rules:` levels: `off` removes a rule's findings (returned), `error`/`warning`
+/// set their severity.
+fn apply_levels(m: &crate::model::Model, diags: &mut Vec<Diagnostic>) -> Vec<Diagnostic> {
     let levels = &m.policy().rules;
+    let mut off = Vec::new();
     if levels.is_empty() {
-        return;
+        return off;
     }
     diags.retain_mut(|d| match levels.get(d.rule) {
-        Some(RuleLevel::Off) => false,
+        Some(RuleLevel::Off) => {
+            off.push(d.clone());
+            false
+        }
         Some(RuleLevel::Error) => {
             d.severity = Severity::Error;
             true
@@ -166,4 +177,5 @@ fn apply_levels(m: &crate::model::Model, diags: &mut Vec<Diagnostic>) {
         }
         None => true,
     });
+    off
 }

@@ -27,6 +27,8 @@ pub struct EmitContext<'a> {
     pub graph: &'a Graph,
     /// Findings of the check (warnings and waived findings: a build runs only without errors).
     pub diagnostics: &'a [Diagnostic],
+    /// Findings of rules the Policy switches off (for the framework evidence).
+    pub switched_off: &'a [Diagnostic],
     pub prompt_hashes: &'a BTreeMap<String, String>,
     pub today: NaiveDate,
     /// `agentgov build --templates DIR`: tera templates that replace the built-in site templates.
@@ -54,6 +56,7 @@ impl<'a> EmitContext<'a> {
             plan: c.plan.as_ref()?,
             graph: c.graph.as_ref()?,
             diagnostics: &c.diagnostics,
+            switched_off: &c.switched_off,
             prompt_hashes: &r.prompt_hashes,
             today,
             templates: None,
