@@ -129,10 +129,8 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::Lo
         let mut found: Vec<Diagnostic> = rules::analysis_rules()
             .par_iter()
             .flat_map_iter(|(info, check)| {
-                check(&cx).into_iter().map(move |mut d| {
+                check(&cx).into_iter().inspect(move |d| {
                     debug_assert_eq!(d.rule, info.name, "a rule reports under its own name");
-                    d.severity = info.default_severity;
-                    d
                 })
             })
             .collect();

@@ -1,6 +1,7 @@
 //! Diagnostics: every finding of every phase, located in the source.
 
 use crate::load::yaml::Span;
+use crate::rules::RuleInfo;
 use serde::Serialize;
 use std::fmt;
 
@@ -74,7 +75,12 @@ pub struct Diagnostic {
     /// What the finding is about, as a waiver names it (`agent/lead-scorer`, `policy`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    /// A stable identity of the finding, independent of line numbers (rule, target and subject).
+    /// What the finding is about within its target (a grant, an operation), for the fingerprint;
+    /// the message when unset.
+    #[serde(skip)]
+    pub subject: Option<String>,
+    /// A stable identity of the finding, independent of line numbers: a hash of rule, target and
+    /// subject, set by [`normalize`].
     #[serde(skip_serializing_if = "String::is_empty")]
     pub fingerprint: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -82,25 +88,28 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(rule: &'static str, severity: Severity, message: impl Into<String>) -> Self {
+    /// A finding of `rule`, at the rule's default severity (the Policy's `rules:` may change it).
+    pub fn new(rule: &'static RuleInfo, message: impl Into<String>) -> Self {
         Diagnostic {
-            rule,
-            severity,
+            rule: rule.name,
+            severity: rule.default_severity,
             message: message.into(),
             label: None,
             help: None,
             location: None,
             related: Vec::new(),
             target: None,
+            subject: None,
             fingerprint: String::new(),
             waived: None,
         }
     }
+    // TEMPORARY until the load and command modules are converted (same session).
     pub fn error(rule: &'static str, message: impl Into<String>) -> Self {
-        Self::new(rule, Severity::Error, message)
+        Self::new(crate::rules::find(rule).expect("registered"), message)
     }
     pub fn warning(rule: &'static str, message: impl Into<String>) -> Self {
-        Self::new(rule, Severity::Warning, message)
+        Self::new(crate::rules::find(rule).expect("registered"), message)
     }
     pub fn at(mut self, location: Location) -> Self {
         self.location = Some(location);
@@ -130,8 +139,8 @@ impl Diagnostic {
         self
     }
     /// The subject that, with rule and target, identifies this finding across edits.
-    pub fn subject(mut self, subject: impl AsRef<str>) -> Self {
-        self.fingerprint = subject.as_ref().to_string();
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
         self
     }
 
@@ -149,11 +158,7 @@ impl Diagnostic {
     /// Fill the fingerprint from rule, target and subject (or message when no subject was set).
     pub fn finish_fingerprint(&mut self) {
         use sha2::{Digest, Sha256};
-        let subject = if self.fingerprint.is_empty() {
-            self.message.clone()
-        } else {
-            std::mem::take(&mut self.fingerprint)
-        };
+        let subject = self.subject.as_deref().unwrap_or(&self.message);
         let mut h = Sha256::new();
         h.update(self.rule.as_bytes());
         h.update([0]);
@@ -168,7 +173,7 @@ impl Diagnostic {
 /// Sorts diagnostics into their canonical order and removes exact duplicates.
 pub fn normalize(diags: &mut Vec<Diagnostic>) {
     for d in diags.iter_mut() {
-        if d.fingerprint.len() != 16 || !d.fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if d.fingerprint.is_empty() {
             d.finish_fingerprint();
         }
     }

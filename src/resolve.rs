@@ -76,8 +76,8 @@ impl<'a> Ctx<'a> {
         let help = suggestion_help(name, candidates, fallback);
         let loc = self.loc(doc, ptr);
         self.diags.push(
-            Diagnostic::error(
-                "unknown-reference",
+            Diagnostic::new(
+                &crate::rules::structure::UNKNOWN_REFERENCE,
                 format!("unknown {what} {}", tick(name)),
             )
             .at(loc)
@@ -102,8 +102,8 @@ fn insert_unique<S>(ctx: &mut Ctx, map: &mut BTreeMap<String, Item<S>>, kind: Ki
         let first_loc = ctx.loc(first.doc, "/metadata/name");
         let loc = ctx.loc(it.doc, "/metadata/name");
         ctx.diags.push(
-            Diagnostic::error(
-                "duplicate-id",
+            Diagnostic::new(
+                &crate::rules::structure::DUPLICATE_ID,
                 format!("duplicate {} {}", kind.slug(), tick(&it.name)),
             )
             .at(loc)
@@ -177,7 +177,11 @@ pub fn resolve(
     let policy_broken = ctx.broken.contains(&(Kind::Policy, String::new()));
     match policies.len() {
         0 if !policy_broken && !ctx.incomplete => ctx.diags.push(
-            Diagnostic::error("missing-policy", "the repository has no `Policy` document").help(
+            Diagnostic::new(
+                &crate::rules::structure::MISSING_POLICY,
+                "the repository has no `Policy` document",
+            )
+            .help(
                 "add one document with `kind: Policy` (run `agentgov init` for a starting point)",
             ),
         ),
@@ -188,8 +192,8 @@ pub fn resolve(
                 let loc = ctx.loc(extra.doc, "/kind");
                 let first_loc = ctx.loc(first.doc, "/kind");
                 ctx.diags.push(
-                    Diagnostic::error(
-                        "duplicate-policy",
+                    Diagnostic::new(
+                        &crate::rules::structure::DUPLICATE_POLICY,
                         format!("a second `Policy` document {}", tick(&extra.name)),
                     )
                     .at(loc)
@@ -212,8 +216,8 @@ pub fn resolve(
                 let loc = ctx.loc(*doc, &ptr);
                 let first = ctx.loc(*first_doc, first_ptr);
                 ctx.diags.push(
-                    Diagnostic::error(
-                        "duplicate-id",
+                    Diagnostic::new(
+                        &crate::rules::structure::DUPLICATE_ID,
                         format!("duplicate person or group {}", tick(&p.id)),
                     )
                     .at(loc)
@@ -240,8 +244,8 @@ pub fn resolve(
                 let loc = ctx.loc(*doc, &ptr);
                 let first = ctx.loc(*first_doc, first_ptr);
                 ctx.diags.push(
-                    Diagnostic::error(
-                        "duplicate-id",
+                    Diagnostic::new(
+                        &crate::rules::structure::DUPLICATE_ID,
                         format!("duplicate person or group {}", tick(&g.id)),
                     )
                     .at(loc)
@@ -356,7 +360,7 @@ impl Refs<'_> {
             )
         };
         ctx.diags.push(
-            Diagnostic::error("unknown-owner", msg)
+            Diagnostic::new(&crate::rules::structure::UNKNOWN_OWNER, msg)
                 .at(loc)
                 .label("not a person")
                 .help(help),
@@ -370,8 +374,8 @@ impl Refs<'_> {
         if self.m.people.contains_key(id) {
             let loc = ctx.loc(doc, ptr);
             ctx.diags.push(
-                Diagnostic::error(
-                    "unknown-reference",
+                Diagnostic::new(
+                    &crate::rules::structure::UNKNOWN_REFERENCE,
                     format!("{} is a person, expected a group", tick(id)),
                 )
                 .at(loc)
@@ -492,8 +496,8 @@ impl Refs<'_> {
         let (Some(c), Some(res), None) = (parts.next(), parts.next(), parts.next()) else {
             let loc = ctx.loc(doc, ptr);
             ctx.diags.push(
-                Diagnostic::error(
-                    "invalid-value",
+                Diagnostic::new(
+                    &crate::rules::structure::INVALID_VALUE,
                     format!("{} is not a resource reference", tick(r)),
                 )
                 .at(loc)
@@ -504,9 +508,12 @@ impl Refs<'_> {
         if !wild && (c == "*" || res == "*") {
             let loc = ctx.loc(doc, ptr);
             ctx.diags.push(
-                Diagnostic::error("invalid-value", format!("{} may not use `*` here", tick(r)))
-                    .at(loc)
-                    .help("name one resource: `CONNECTOR.RESOURCE`"),
+                Diagnostic::new(
+                    &crate::rules::structure::INVALID_VALUE,
+                    format!("{} may not use `*` here", tick(r)),
+                )
+                .at(loc)
+                .help("name one resource: `CONNECTOR.RESOURCE`"),
             );
             return vec![];
         }
@@ -586,8 +593,8 @@ impl Refs<'_> {
         let Some(op) = OpId::parse(s) else {
             let loc = ctx.loc(doc, ptr);
             ctx.diags.push(
-                Diagnostic::error(
-                    "invalid-value",
+                Diagnostic::new(
+                    &crate::rules::structure::INVALID_VALUE,
                     format!("{} is not an operation reference", tick(s)),
                 )
                 .at(loc)
@@ -729,7 +736,7 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
         if RESERVED_FACTS.contains(&name.as_str()) {
             let loc = ctx.ws.key_loc(doc, &format!("/spec/facts/{name}"));
             ctx.diags.push(
-                Diagnostic::error("invalid-value", format!("fact name {} is reserved", tick(name)))
+                Diagnostic::new(&crate::rules::structure::INVALID_VALUE, format!("fact name {} is reserved", tick(name)))
                     .at(loc)
                     .label("reserved by the enforcement contract")
                     .help("`workflow`, `fields` and `approvals` are sent by every enforcement point; rename the fact"),
@@ -759,8 +766,8 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
             Some(t) if *t != e.when.fact_type() => {
                 let loc = ctx.loc(doc, &ptr);
                 ctx.diags.push(
-                    Diagnostic::error(
-                        "invalid-value",
+                    Diagnostic::new(
+                        &crate::rules::structure::INVALID_VALUE,
                         format!(
                             "fact {} is a {}, but this condition needs a {}",
                             tick(&e.when.fact),
@@ -783,8 +790,8 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
         if parts.len() != 3 {
             let loc = ctx.loc(doc, &ptr);
             ctx.diags.push(
-                Diagnostic::error(
-                    "invalid-value",
+                Diagnostic::new(
+                    &crate::rules::structure::INVALID_VALUE,
                     format!("{} is not an operation pattern", tick(&pr.operation)),
                 )
                 .at(loc)
@@ -817,8 +824,8 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
             if b.min > b.max {
                 let loc = ctx.loc(doc, "/spec/audit/retention_days");
                 ctx.diags.push(
-                    Diagnostic::error(
-                        "invalid-value",
+                    Diagnostic::new(
+                        &crate::rules::structure::INVALID_VALUE,
                         format!("retention `min` {} is above `max` {}", b.min, b.max),
                     )
                     .at(loc)
@@ -832,13 +839,16 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
         if !r.rule_names.contains(&name.as_str()) {
             let loc = ctx.ws.key_loc(doc, &ptr);
             ctx.diags.push(
-                Diagnostic::error("unknown-reference", format!("unknown rule {}", tick(name)))
-                    .at(loc)
-                    .help(suggestion_help(
-                        name,
-                        r.rule_names.iter().copied(),
-                        "`agentgov explain --list` lists every rule",
-                    )),
+                Diagnostic::new(
+                    &crate::rules::structure::UNKNOWN_REFERENCE,
+                    format!("unknown rule {}", tick(name)),
+                )
+                .at(loc)
+                .help(suggestion_help(
+                    name,
+                    r.rule_names.iter().copied(),
+                    "`agentgov explain --list` lists every rule",
+                )),
             );
         }
     }
@@ -871,10 +881,13 @@ fn dup_ids<'a>(
             let loc = ctx.loc(doc, &format!("{list_ptr}/{i}/id"));
             let first_loc = ctx.loc(doc, &format!("{list_ptr}/{first}/id"));
             ctx.diags.push(
-                Diagnostic::error("duplicate-id", format!("duplicate {what} {}", tick(id)))
-                    .at(loc)
-                    .related(first_loc, "first defined here")
-                    .help(format!("rename one of them: {what} ids must be unique")),
+                Diagnostic::new(
+                    &crate::rules::structure::DUPLICATE_ID,
+                    format!("duplicate {what} {}", tick(id)),
+                )
+                .at(loc)
+                .related(first_loc, "first defined here")
+                .help(format!("rename one of them: {what} ids must be unique")),
             );
         } else {
             seen.insert(id, i);
@@ -1049,14 +1062,14 @@ impl PromptFiles {
                 )
             });
         if escapes {
-            return Err(Diagnostic::error("path-escape", format!("prompt path {} leaves the repository", tick(path)))
+            return Err(Diagnostic::new(&crate::rules::structure::PATH_ESCAPE, format!("prompt path {} leaves the repository", tick(path)))
                 .at(ws.loc(doc, ptr))
                 .label("absolute or `..` path")
                 .help("keep prompts inside the repository and give the path relative to its root, e.g. `prompts/writer.md`"));
         }
         let Some(canon) = self.canonical(&ws.root.join(p)) else {
             let here = ws.file_of(doc).path.clone();
-            return Err(Diagnostic::error("prompt-not-found", format!("prompt file {} does not exist", tick(path)))
+            return Err(Diagnostic::new(&crate::rules::structure::PROMPT_NOT_FOUND, format!("prompt file {} does not exist", tick(path)))
                 .at(ws.loc(doc, ptr))
                 .label("no such file")
                 .help(format!(
@@ -1068,8 +1081,8 @@ impl PromptFiles {
             .as_ref()
             .is_some_and(|root| !canon.starts_with(root))
         {
-            return Err(Diagnostic::error(
-                "path-escape",
+            return Err(Diagnostic::new(
+                &crate::rules::structure::PATH_ESCAPE,
                 format!("prompt path {} links outside the repository", tick(path)),
             )
             .at(ws.loc(doc, ptr))
@@ -1094,8 +1107,8 @@ impl PromptFiles {
                 }
                 Ok(hex)
             }
-            Err(_) => Err(Diagnostic::error(
-                "prompt-not-found",
+            Err(_) => Err(Diagnostic::new(
+                &crate::rules::structure::PROMPT_NOT_FOUND,
                 format!("prompt {} is not a readable file", tick(path)),
             )
             .at(ws.loc(doc, ptr))
@@ -1217,8 +1230,8 @@ fn check_tests(ctx: &mut Ctx, r: &Refs) {
                             "declare the fact under the Policy's `spec.facts`",
                         );
                         ctx.diags.push(
-                            Diagnostic::error(
-                                "unknown-reference",
+                            Diagnostic::new(
+                                &crate::rules::structure::UNKNOWN_REFERENCE,
                                 format!("unknown fact {}", tick(fact)),
                             )
                             .at(loc)
@@ -1234,8 +1247,8 @@ fn check_tests(ctx: &mut Ctx, r: &Refs) {
                         if !ok {
                             let loc = ctx.loc(t.doc, &ptr);
                             ctx.diags.push(
-                                Diagnostic::error(
-                                    "invalid-type",
+                                Diagnostic::new(
+                                    &crate::rules::structure::INVALID_TYPE,
                                     format!(
                                         "fact {} is a {}, found {value}",
                                         tick(fact),

@@ -111,11 +111,12 @@ pub fn validate_doc(doc: DocInput, kind: Kind) -> (Option<TypedDoc>, Vec<Diagnos
         Ok(t) => (Some(t), Vec::new()),
         Err(e) => (
             None,
-            vec![
-                Diagnostic::error("invalid-value", format!("cannot read this document: {e}"))
-                    .at(doc.file.location(root_span))
-                    .help("check the document against `agentgov schema`"),
-            ],
+            vec![Diagnostic::new(
+                &crate::rules::structure::INVALID_VALUE,
+                format!("cannot read this document: {e}"),
+            )
+            .at(doc.file.location(root_span))
+            .help("check the document against `agentgov schema`")],
         ),
     }
 }
@@ -150,8 +151,8 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
                         ),
                     };
                     diags.push(
-                        Diagnostic::error(
-                            "unknown-field",
+                        Diagnostic::new(
+                            &crate::rules::structure::UNKNOWN_FIELD,
                             format!("unknown field {} in {}", tick(key), tick(&at)),
                         )
                         .at(view.key_loc(&key_ptr))
@@ -168,8 +169,8 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
                         .and_then(|s| s.get("properties"))
                         .and_then(|p| p.get(name)),
                 );
-                Diagnostic::error(
-                    "missing-field",
+                Diagnostic::new(
+                    &crate::rules::structure::MISSING_FIELD,
                     format!("missing field {} in {}", tick(name), tick(&at)),
                 )
                 .at(view.key_loc(&pointer))
@@ -188,8 +189,8 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
                         .collect::<Vec<_>>()
                         .join(" or "),
                 };
-                Diagnostic::error(
-                    "invalid-type",
+                Diagnostic::new(
+                    &crate::rules::structure::INVALID_TYPE,
                     format!(
                         "expected {expected} at {}, found {}",
                         tick(&at),
@@ -226,16 +227,16 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("use one of {}", opts.join(", ")),
                 };
-                Diagnostic::error(
-                    "invalid-value",
+                Diagnostic::new(
+                    &crate::rules::structure::INVALID_VALUE,
                     format!("{} is not a valid value for {}", tick(got), tick(&at)),
                 )
                 .at(view.loc(&pointer))
                 .label(format!("expected one of {}", opts.join(", ")))
                 .help(help)
             }
-            ValidationErrorKind::Constant { expected_value } => Diagnostic::error(
-                "invalid-value",
+            ValidationErrorKind::Constant { expected_value } => Diagnostic::new(
+                &crate::rules::structure::INVALID_VALUE,
                 format!(
                     "{} must be {}",
                     tick(&at),
@@ -246,16 +247,16 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
             .help(format!("write {}", tick(short(Some(expected_value))))),
             ValidationErrorKind::Pattern { pattern } => {
                 let (what, help) = pattern_meaning(pattern);
-                Diagnostic::error(
-                    "invalid-value",
+                Diagnostic::new(
+                    &crate::rules::structure::INVALID_VALUE,
                     format!("{} is not {what}", tick(short(value))),
                 )
                 .at(view.loc(&pointer))
                 .label(format!("expected {what}"))
                 .help(help)
             }
-            ValidationErrorKind::Format { format } => Diagnostic::error(
-                "invalid-value",
+            ValidationErrorKind::Format { format } => Diagnostic::new(
+                &crate::rules::structure::INVALID_VALUE,
                 format!("{} is not a valid {format}", tick(short(value))),
             )
             .at(view.loc(&pointer))
@@ -266,8 +267,8 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
                 format!("write a valid {format}")
             }),
             ValidationErrorKind::Minimum { limit }
-            | ValidationErrorKind::ExclusiveMinimum { limit } => Diagnostic::error(
-                "invalid-value",
+            | ValidationErrorKind::ExclusiveMinimum { limit } => Diagnostic::new(
+                &crate::rules::structure::INVALID_VALUE,
                 format!(
                     "{} is below the minimum {limit} for {}",
                     tick(short(value)),
@@ -277,8 +278,8 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
             .at(view.loc(&pointer))
             .help(format!("use a value of at least {limit}")),
             ValidationErrorKind::Maximum { limit }
-            | ValidationErrorKind::ExclusiveMaximum { limit } => Diagnostic::error(
-                "invalid-value",
+            | ValidationErrorKind::ExclusiveMaximum { limit } => Diagnostic::new(
+                &crate::rules::structure::INVALID_VALUE,
                 format!(
                     "{} is above the maximum {limit} for {}",
                     tick(short(value)),
@@ -287,8 +288,8 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
             )
             .at(view.loc(&pointer))
             .help(format!("use a value of at most {limit}")),
-            ValidationErrorKind::MinItems { limit } => Diagnostic::error(
-                "invalid-value",
+            ValidationErrorKind::MinItems { limit } => Diagnostic::new(
+                &crate::rules::structure::INVALID_VALUE,
                 format!(
                     "{} needs at least {limit} item{}",
                     tick(&at),
@@ -297,8 +298,8 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
             )
             .at(view.loc(&pointer))
             .help("add an item or remove the field"),
-            ValidationErrorKind::MinProperties { limit } => Diagnostic::error(
-                "invalid-value",
+            ValidationErrorKind::MinProperties { limit } => Diagnostic::new(
+                &crate::rules::structure::INVALID_VALUE,
                 format!(
                     "{} needs at least {limit} entr{}",
                     tick(&at),
@@ -307,8 +308,8 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
             )
             .at(view.loc(&pointer))
             .help("add an entry or remove the field"),
-            ValidationErrorKind::UniqueItems => Diagnostic::error(
-                "invalid-value",
+            ValidationErrorKind::UniqueItems => Diagnostic::new(
+                &crate::rules::structure::INVALID_VALUE,
                 format!("{} has duplicate items", tick(&at)),
             )
             .at(view.loc(&pointer))
@@ -316,21 +317,22 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
             ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
                 let what = describe(sub_parent(&c.json, &schema_path))
                     .unwrap_or_else(|| "one of the documented forms".into());
-                Diagnostic::error(
-                    "invalid-value",
+                Diagnostic::new(
+                    &crate::rules::structure::INVALID_VALUE,
                     format!("{} has an invalid form", tick(&at)),
                 )
                 .at(view.loc(&pointer))
                 .label("none of the allowed forms")
                 .help(format!("expected {what}"))
             }
-            ValidationErrorKind::PropertyNames { .. } => {
-                Diagnostic::error("invalid-value", format!("{} has an invalid key", tick(&at)))
-                    .at(view.loc(&pointer))
-                    .help("keys here are lowercase names: letters, digits, `_` and `-`")
-            }
-            _ => Diagnostic::error(
-                "invalid-value",
+            ValidationErrorKind::PropertyNames { .. } => Diagnostic::new(
+                &crate::rules::structure::INVALID_VALUE,
+                format!("{} has an invalid key", tick(&at)),
+            )
+            .at(view.loc(&pointer))
+            .help("keys here are lowercase names: letters, digits, `_` and `-`"),
+            _ => Diagnostic::new(
+                &crate::rules::structure::INVALID_VALUE,
                 format!(
                     "{} is invalid: {}",
                     tick(&at),

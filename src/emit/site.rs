@@ -1126,7 +1126,7 @@ fn waivers(cx: &EmitContext) -> Value {
                 "rule": w.spec.rule, "target": w.spec.target, "justification": w.spec.justification,
                 "approved_by": facts::person_name(cx, &w.spec.approved_by), "expires": w.spec.expires,
                 "days_left": left, "status": status, "waived": waived,
-                "unused": cx.diagnostics.iter().any(|d| d.rule == "waiver-unused" && d.target.as_deref() == Some(&format!("waiver/{}", w.name))),
+                "unused": cx.diagnostics.iter().any(|d| d.rule == crate::rules::waiver_unused::WAIVER_UNUSED.name && d.target.as_deref() == Some(&format!("waiver/{}", w.name))),
             })
         })
         .collect();

@@ -77,8 +77,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             .iter()
             .map(|t| t.id.as_str())
             .collect();
-        let mut d = Diagnostic::error(
-            AUDIT_FIELDS_MISSING.name,
+        let mut d = Diagnostic::new(&AUDIT_FIELDS_MISSING,
             format!(
                 "workflow {} needs {} approval but its audit trail lacks {}",
                 tick(&w.name),

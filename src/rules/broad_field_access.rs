@@ -108,8 +108,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                             }
                             let class = &res.fields[f];
                             out.push(
-                                Diagnostic::warning(
-                                    BROAD_FIELD_ACCESS.name,
+                                Diagnostic::new(&BROAD_FIELD_ACCESS,
                                     format!(
                                         "{} is granted field {} of {} but none of its steps uses it",
                                         tick(&a.name),
@@ -164,8 +163,7 @@ fn missing_list(
             tick(&a.name)
         )
     };
-    Diagnostic::warning(
-        BROAD_FIELD_ACCESS.name,
+    Diagnostic::new(&BROAD_FIELD_ACCESS,
         format!(
             "{}'s grant on {} has no `fields` list, so it reaches every field, including {}",
             tick(&a.name),

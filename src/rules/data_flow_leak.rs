@@ -102,8 +102,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 let mut chain = sources.chain_to(u);
                 chain.push(to.clone());
                 let chain = crate::graph::show_path(&chain);
-                let mut d = Diagnostic::error(
-                    DATA_FLOW_LEAK.name,
+                let mut d = Diagnostic::new(&DATA_FLOW_LEAK,
                     format!(
                         "{level_name} data of {} flows into {}, classified {}: {chain}",
                         tick(&origin),

@@ -62,8 +62,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         let target = format!("agent/{first}");
         if c.members.len() == 1 {
             out.push(
-                Diagnostic::error(
-                    DELEGATION_CYCLE.name,
+                Diagnostic::new(&DELEGATION_CYCLE,
                     format!("{} delegates to itself", tick(first)),
                 )
                 .at(loc)
@@ -88,7 +87,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             }
             message.push_str(&format!(" (also in the same loop: {})", shown.join(", ")));
         }
-        let mut d = Diagnostic::error(DELEGATION_CYCLE.name, message)
+        let mut d = Diagnostic::new(&DELEGATION_CYCLE, message)
             .at(loc)
             .label(format!("{} → {} starts the cycle", first, next))
             .help("remove one delegation of the cycle so that delegation runs one way")

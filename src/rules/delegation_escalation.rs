@@ -203,8 +203,7 @@ fn finding(
         )
     };
     Some(
-        Diagnostic::error(
-            DELEGATION_ESCALATION.name,
+        Diagnostic::new(&DELEGATION_ESCALATION,
             format!(
                 "{} reaches {} ({why}) through delegation without being granted it: {shown}",
                 tick(&a.name),

@@ -60,8 +60,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 .map(|t| format!(": {t}"))
                 .unwrap_or_default();
             out.push(
-                Diagnostic::error(
-                    GATE_BELOW_CONSEQUENCE.name,
+                Diagnostic::new(&GATE_BELOW_CONSEQUENCE,
                     format!(
                         "step {} of workflow {} is gated {} but the Policy requires {} for {}",
                         tick(&s.id),

@@ -47,8 +47,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 continue;
             }
             out.push(
-                Diagnostic::warning(
-                    MISSING_CHECKLIST.name,
+                Diagnostic::new(&MISSING_CHECKLIST,
                     format!("step {} of workflow {} is gated {}, which needs {} approvers, but has no reviewer checklist", tick(&s.id), tick(&w.name), tick(&tier.id), tier.approvals.len()),
                 )
                 .at(cx.ws.loc(w.doc, &format!("/spec/steps/{i}/gate")))

@@ -52,8 +52,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 let id = format!("{}.{r}.{o}", c.name);
                 let ptr = format!("/spec/resources/{r}/operations/{o}");
                 out.push(
-                    Diagnostic::error(
-                        MISSING_COMPENSATION.name,
+                    Diagnostic::new(&MISSING_COMPENSATION,
                         format!("compensable operation {} does not say how it is compensated", tick(&id)),
                     )
                     .at(cx.ws.loc(c.doc, &format!("{ptr}/reversibility")))

@@ -44,8 +44,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             continue;
         }
         let tier = m.tier_name(rank);
-        let mut d = Diagnostic::warning(
-            MISSING_PLAYBOOK.name,
+        let mut d = Diagnostic::new(&MISSING_PLAYBOOK,
             format!("workflow {} needs {} approval but lists no incident playbook", tick(&w.name), tick(tier)),
         )
         .at(cx.ws.key_loc(w.doc, "/spec"))

@@ -57,8 +57,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         let Some((first_i, first, _, first_rev)) = hits.first() else {
             continue;
         };
-        let mut d = Diagnostic::error(
-            MISSING_ROLLBACK.name,
+        let mut d = Diagnostic::new(&MISSING_ROLLBACK,
             format!(
                 "workflow {} has no rollback plan for its {} step {}",
                 tick(&w.name),

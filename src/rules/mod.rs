@@ -64,119 +64,110 @@ pub struct Context<'a> {
 
 pub type CheckFn = fn(&Context) -> Vec<Diagnostic>;
 
-pub mod audit_fields_missing;
-pub mod broad_field_access;
-pub mod data_flow_leak;
-pub mod delegation_cycle;
-pub mod delegation_escalation;
-pub mod gate_below_consequence;
-pub mod missing_checklist;
-pub mod missing_compensation;
-pub mod missing_playbook;
-pub mod missing_rollback;
-pub mod monitor_without_response;
-pub mod no_pause_authority;
-pub mod retention_out_of_bounds;
-pub mod review_overdue;
-pub mod sample_rate_below_policy;
+/// Declares the rule modules and the registry in one list, so that a rule cannot be declared and
+/// not registered (a module left out of the list is not compiled; `every_declared_rule_is_registered`
+/// checks the structure rules, which share one file).
+macro_rules! catalog {
+    (
+        structure: [$($s:ident),* $(,)?],
+        analysis: [$($am:ident :: $ar:ident),* $(,)?],
+        waivers: [$($wm:ident :: $wr:ident),* $(,)?] $(,)?
+    ) => {
+        $(pub mod $am;)*
+        $(pub mod $wm;)*
+
+        /// Diagnostics of the load, schema and resolve phases (and `agentgov test`), in catalog order.
+        pub static STRUCTURE_RULES: &[&RuleInfo] = &[$(&structure::$s),*];
+        /// Analysis rules: (info, check), in catalog order.
+        pub static ANALYSIS_RULES: &[(&RuleInfo, CheckFn)] = &[$((&$am::$ar, $am::check as CheckFn)),*];
+        /// Rules about waivers, emitted by [`waivers::apply`] after the analysis rules ran.
+        pub static WAIVER_RULES: &[&RuleInfo] = &[$(&$wm::$wr),*];
+    };
+}
+
 pub mod structure;
-pub mod tier_understaffed;
-pub mod ungated_irreversible_action;
-pub mod unmonitored_agent;
-pub mod unused_grant;
 pub mod util;
-pub mod waiver_expired;
-pub mod waiver_expiring;
-pub mod waiver_unjustified;
-pub mod waiver_unused;
-pub mod waiver_unwaivable;
 pub mod waivers;
 
-/// Rules about waivers, emitted by [`waivers::apply`] after the analysis rules ran.
-pub static WAIVER_RULES: &[&RuleInfo] = &[
-    &waiver_expired::WAIVER_EXPIRED,
-    &waiver_expiring::WAIVER_EXPIRING,
-    &waiver_unused::WAIVER_UNUSED,
-    &waiver_unjustified::WAIVER_UNJUSTIFIED,
-    &waiver_unwaivable::WAIVER_UNWAIVABLE,
-];
+catalog! {
+    structure: [
+        YAML_SYNTAX, DUPLICATE_KEY, INPUT_LIMIT, UNREADABLE_FILE, INVALID_ENCODING, EMPTY_FILE,
+        LINK_OUTSIDE, FOREIGN_API, UNSUPPORTED_API, UNKNOWN_KIND, UNKNOWN_FIELD, MISSING_FIELD,
+        INVALID_TYPE, INVALID_VALUE, DUPLICATE_ID, DUPLICATE_POLICY, MISSING_POLICY,
+        UNKNOWN_REFERENCE, UNKNOWN_OWNER, PATH_ESCAPE, PROMPT_NOT_FOUND, TEST_FAILED,
+    ],
+    analysis: [
+        unused_grant::UNUSED_GRANT,
+        broad_field_access::BROAD_FIELD_ACCESS,
+        delegation_escalation::DELEGATION_ESCALATION,
+        delegation_cycle::DELEGATION_CYCLE,
+        data_flow_leak::DATA_FLOW_LEAK,
+        ungated_irreversible_action::UNGATED_IRREVERSIBLE_ACTION,
+        missing_rollback::MISSING_ROLLBACK,
+        missing_compensation::MISSING_COMPENSATION,
+        gate_below_consequence::GATE_BELOW_CONSEQUENCE,
+        tier_understaffed::TIER_UNDERSTAFFED,
+        missing_checklist::MISSING_CHECKLIST,
+        no_pause_authority::NO_PAUSE_AUTHORITY,
+        missing_playbook::MISSING_PLAYBOOK,
+        audit_fields_missing::AUDIT_FIELDS_MISSING,
+        retention_out_of_bounds::RETENTION_OUT_OF_BOUNDS,
+        unmonitored_agent::UNMONITORED_AGENT,
+        monitor_without_response::MONITOR_WITHOUT_RESPONSE,
+        review_overdue::REVIEW_OVERDUE,
+        sample_rate_below_policy::SAMPLE_RATE_BELOW_POLICY,
+    ],
+    waivers: [
+        waiver_expired::WAIVER_EXPIRED,
+        waiver_expiring::WAIVER_EXPIRING,
+        waiver_unused::WAIVER_UNUSED,
+        waiver_unjustified::WAIVER_UNJUSTIFIED,
+        waiver_unwaivable::WAIVER_UNWAIVABLE,
+    ],
+}
 
 /// Analysis rules: (info, check), in catalog order.
-pub fn analysis_rules() -> Vec<(&'static RuleInfo, CheckFn)> {
-    vec![
-        (&unused_grant::UNUSED_GRANT, unused_grant::check),
-        (
-            &broad_field_access::BROAD_FIELD_ACCESS,
-            broad_field_access::check,
-        ),
-        (
-            &delegation_escalation::DELEGATION_ESCALATION,
-            delegation_escalation::check,
-        ),
-        (&delegation_cycle::DELEGATION_CYCLE, delegation_cycle::check),
-        (&data_flow_leak::DATA_FLOW_LEAK, data_flow_leak::check),
-        (
-            &ungated_irreversible_action::UNGATED_IRREVERSIBLE_ACTION,
-            ungated_irreversible_action::check,
-        ),
-        (&missing_rollback::MISSING_ROLLBACK, missing_rollback::check),
-        (
-            &missing_compensation::MISSING_COMPENSATION,
-            missing_compensation::check,
-        ),
-        (
-            &gate_below_consequence::GATE_BELOW_CONSEQUENCE,
-            gate_below_consequence::check,
-        ),
-        (
-            &tier_understaffed::TIER_UNDERSTAFFED,
-            tier_understaffed::check,
-        ),
-        (
-            &missing_checklist::MISSING_CHECKLIST,
-            missing_checklist::check,
-        ),
-        (
-            &no_pause_authority::NO_PAUSE_AUTHORITY,
-            no_pause_authority::check,
-        ),
-        (&missing_playbook::MISSING_PLAYBOOK, missing_playbook::check),
-        (
-            &audit_fields_missing::AUDIT_FIELDS_MISSING,
-            audit_fields_missing::check,
-        ),
-        (
-            &retention_out_of_bounds::RETENTION_OUT_OF_BOUNDS,
-            retention_out_of_bounds::check,
-        ),
-        (
-            &unmonitored_agent::UNMONITORED_AGENT,
-            unmonitored_agent::check,
-        ),
-        (
-            &monitor_without_response::MONITOR_WITHOUT_RESPONSE,
-            monitor_without_response::check,
-        ),
-        (&review_overdue::REVIEW_OVERDUE, review_overdue::check),
-        (
-            &sample_rate_below_policy::SAMPLE_RATE_BELOW_POLICY,
-            sample_rate_below_policy::check,
-        ),
-    ]
+pub fn analysis_rules() -> &'static [(&'static RuleInfo, CheckFn)] {
+    ANALYSIS_RULES
 }
 
 /// Every diagnostic name agentgov can emit, in catalog order.
 pub fn registry() -> Vec<&'static RuleInfo> {
-    let mut all: Vec<&'static RuleInfo> = structure::ALL.to_vec();
-    all.extend(analysis_rules().into_iter().map(|(i, _)| i));
-    all.extend(WAIVER_RULES.iter().copied());
-    all
+    all_rules().collect()
+}
+
+fn all_rules() -> impl Iterator<Item = &'static RuleInfo> {
+    STRUCTURE_RULES
+        .iter()
+        .copied()
+        .chain(ANALYSIS_RULES.iter().map(|(i, _)| *i))
+        .chain(WAIVER_RULES.iter().copied())
 }
 
 pub fn find(name: &str) -> Option<&'static RuleInfo> {
-    registry().into_iter().find(|r| r.name == name)
+    all_rules().find(|r| r.name == name)
 }
 
 pub fn names() -> Vec<&'static str> {
-    registry().into_iter().map(|r| r.name).collect()
+    all_rules().map(|r| r.name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every `declare_rule!` in `src/rules/` names a rule of the registry, once.
+    #[test]
+    fn every_declared_rule_is_registered() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let mut declared = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+            for part in text.split("= { name: \"").skip(1) {
+                declared.push(part.split('"').next().unwrap().to_string());
+            }
+        }
+        declared.sort();
+        let mut registered: Vec<String> = super::names().into_iter().map(String::from).collect();
+        registered.sort();
+        assert_eq!(declared, registered);
+    }
 }

@@ -34,8 +34,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             }
             let what = format!("{} over {}", mo.metric.as_str(), mo.window);
             out.push(
-                Diagnostic::warning(
-                    MONITOR_WITHOUT_RESPONSE.name,
+                Diagnostic::new(&MONITOR_WITHOUT_RESPONSE,
                     format!(
                         "monitor {} of agent {} has no response",
                         tick(&what),

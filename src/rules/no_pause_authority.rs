@@ -73,8 +73,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             continue;
         }
         let names: Vec<&str> = playbooks.iter().copied().collect();
-        let mut d = Diagnostic::error(
-            NO_PAUSE_AUTHORITY.name,
+        let mut d = Diagnostic::new(&NO_PAUSE_AUTHORITY,
             if names.is_empty() {
                 format!("no playbook says who may pause agent {}, which can perform {}", tick(&a.name), tick_list(&external))
             } else {

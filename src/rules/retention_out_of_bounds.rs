@@ -56,8 +56,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             continue;
         };
         out.push(
-            Diagnostic::error(
-                RETENTION_OUT_OF_BOUNDS.name,
+            Diagnostic::new(&RETENTION_OUT_OF_BOUNDS,
                 format!(
                     "workflow {} keeps its audit log {days} days, outside the Policy's {}..{} days",
                     tick(&w.name),

@@ -48,8 +48,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             continue;
         }
         let late = (cx.today - due).num_days();
-        let mut d = Diagnostic::warning(
-            REVIEW_OVERDUE.name,
+        let mut d = Diagnostic::new(&REVIEW_OVERDUE,
             format!(
                 "agent {} was last reviewed on {last}; its {} review was due on {due}",
                 tick(&a.name),

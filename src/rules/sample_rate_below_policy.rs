@@ -59,8 +59,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             continue;
         }
         out.push(
-            Diagnostic::warning(
-                SAMPLE_RATE_BELOW_POLICY.name,
+            Diagnostic::new(&SAMPLE_RATE_BELOW_POLICY,
                 format!(
                     "agent {} reviews {} of its outputs in stage {} but the Policy requires {}",
                     tick(&a.name),

@@ -1,7 +1,4 @@
 //! Diagnostics of the load, schema and resolve phases: documented here, emitted by those phases.
-
-use super::RuleInfo;
-
 crate::declare_rule! {
     /// ## What it finds
     /// A YAML file could not be parsed: bad indentation, an unclosed quote or bracket, a tab used for indentation, or a map or list used as a key.
@@ -394,29 +391,3 @@ crate::declare_rule! {
     /// Read the actual decision and its reasons (`agentgov why AGENT OPERATION`), then fix the governance files or the expectation.
     pub TEST_FAILED = { name: "test-failed", group: "tests", severity: Error, summary: "a PolicyTest case whose expectation does not hold" }
 }
-
-/// In catalog order.
-pub static ALL: &[&RuleInfo] = &[
-    &YAML_SYNTAX,
-    &DUPLICATE_KEY,
-    &INPUT_LIMIT,
-    &UNREADABLE_FILE,
-    &INVALID_ENCODING,
-    &EMPTY_FILE,
-    &LINK_OUTSIDE,
-    &FOREIGN_API,
-    &UNSUPPORTED_API,
-    &UNKNOWN_KIND,
-    &UNKNOWN_FIELD,
-    &MISSING_FIELD,
-    &INVALID_TYPE,
-    &INVALID_VALUE,
-    &DUPLICATE_ID,
-    &DUPLICATE_POLICY,
-    &MISSING_POLICY,
-    &UNKNOWN_REFERENCE,
-    &UNKNOWN_OWNER,
-    &PATH_ESCAPE,
-    &PROMPT_NOT_FOUND,
-    &TEST_FAILED,
-];

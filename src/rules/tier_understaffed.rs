@@ -145,8 +145,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         } else {
             format!("the same people would have to approve twice: at most {can} distinct approvals can be given")
         };
-        let mut d = Diagnostic::error(
-            TIER_UNDERSTAFFED.name,
+        let mut d = Diagnostic::new(&TIER_UNDERSTAFFED,
             format!(
                 "tier {} needs {need} approvals from distinct people but cannot be staffed: {detail}",
                 tick(&tier.id)

@@ -110,8 +110,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 ),
                 None => format!("add a tier stronger than {} to the Policy and require it for {what} operations", tick(&weakest)),
             };
-            let mut d = Diagnostic::error(
-                UNGATED_IRREVERSIBLE_ACTION.name,
+            let mut d = Diagnostic::new(&UNGATED_IRREVERSIBLE_ACTION,
                 format!(
                     "agent {} can perform {what} operation {} with no approval ({whereabouts})",
                     tick(agent_name),

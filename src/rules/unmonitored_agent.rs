@@ -48,8 +48,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         if external.is_empty() {
             continue;
         }
-        let mut d = Diagnostic::warning(
-            UNMONITORED_AGENT.name,
+        let mut d = Diagnostic::new(&UNMONITORED_AGENT,
             format!("agent {} has external effects but no monitors", tick(&a.name)),
         )
         .at(cx.ws.loc(a.doc, "/metadata/name"))

@@ -145,8 +145,7 @@ fn finding(
             tick(&a.name)
         )
     };
-    let mut d = Diagnostic::warning(
-        UNUSED_GRANT.name,
+    let mut d = Diagnostic::new(&UNUSED_GRANT,
         format!(
             "{} is granted {} but none of its workflow steps performs it",
             tick(&a.name),

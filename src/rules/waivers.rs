@@ -16,8 +16,7 @@ pub fn apply(cx: &Context, found: &mut [Diagnostic]) -> Vec<Diagnostic> {
         let status = WaiverStatus::of(w, cx.today);
         match status {
             WaiverStatus::Expired => out.push(
-                Diagnostic::error(
-                    super::waiver_expired::WAIVER_EXPIRED.name,
+                Diagnostic::new(&super::waiver_expired::WAIVER_EXPIRED,
                     format!("waiver {} expired on {}", tick(&w.name), w.spec.expires),
                 )
                 .at(cx.ws.loc(w.doc, "/spec/expires"))
@@ -26,8 +25,7 @@ pub fn apply(cx: &Context, found: &mut [Diagnostic]) -> Vec<Diagnostic> {
                 .target(&target),
             ),
             WaiverStatus::Expiring(left) => out.push(
-                Diagnostic::warning(
-                    super::waiver_expiring::WAIVER_EXPIRING.name,
+                Diagnostic::new(&super::waiver_expiring::WAIVER_EXPIRING,
                     format!(
                         "waiver {} expires in {left} day{} ({})",
                         tick(&w.name),
@@ -44,8 +42,8 @@ pub fn apply(cx: &Context, found: &mut [Diagnostic]) -> Vec<Diagnostic> {
         }
         if !waiver_justified(w) {
             out.push(
-                Diagnostic::error(
-                    super::waiver_unjustified::WAIVER_UNJUSTIFIED.name,
+                Diagnostic::new(
+                    &super::waiver_unjustified::WAIVER_UNJUSTIFIED,
                     format!("waiver {} has no justification", tick(&w.name)),
                 )
                 .at(cx.ws.loc(w.doc, "/spec/justification"))
@@ -55,8 +53,8 @@ pub fn apply(cx: &Context, found: &mut [Diagnostic]) -> Vec<Diagnostic> {
         }
         if unwaivable.iter().any(|r| r == &w.spec.rule) {
             out.push(
-                Diagnostic::error(
-                    super::waiver_unwaivable::WAIVER_UNWAIVABLE.name,
+                Diagnostic::new(
+                    &super::waiver_unwaivable::WAIVER_UNWAIVABLE,
                     format!("rule {} cannot be waived", tick(&w.spec.rule)),
                 )
                 .at(cx.ws.loc(w.doc, "/spec/rule"))
@@ -81,8 +79,8 @@ pub fn apply(cx: &Context, found: &mut [Diagnostic]) -> Vec<Diagnostic> {
         }
         if !used {
             out.push(
-                Diagnostic::warning(
-                    super::waiver_unused::WAIVER_UNUSED.name,
+                Diagnostic::new(
+                    &super::waiver_unused::WAIVER_UNUSED,
                     format!(
                         "waiver {} matches no {} finding on {}",
                         tick(&w.name),
