@@ -1133,7 +1133,6 @@ fn parse_float(s: &str) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::load::line_index::LineIndex;
-    use std::time::{Duration, Instant};
 
     fn parse(src: &str) -> (Vec<ParsedDoc>, Vec<YamlError>) {
         parse_documents(src, &Limits::default())
@@ -1444,15 +1443,9 @@ mod tests {
     }
 
     #[test]
-    fn alias_bomb_is_stopped_quickly() {
+    fn alias_bomb_stops_at_the_alias_limit() {
         let src = alias_bomb();
-        let t = Instant::now();
         let (docs, errors) = parse(&src);
-        assert!(
-            t.elapsed() < Duration::from_millis(500),
-            "took {:?}",
-            t.elapsed()
-        );
         assert!(docs.is_empty());
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].kind, YamlErrorKind::AliasLimit);
