@@ -1,7 +1,7 @@
 //! Walks a repository for YAML files, reads and parses them, and sorts out governance documents.
 
 use super::line_index::LineIndex;
-use super::yaml::{self, Node, Span, YamlErrorKind};
+use super::yaml::{self, Node, Span, Value, YamlErrorKind};
 use crate::diag::{did_you_mean, tick, Diagnostic, Location};
 use rayon::prelude::*;
 use std::fmt;
@@ -98,11 +98,21 @@ pub struct SourceFile {
     origin: Option<Origin>,
 }
 
-/// Where a file was read from, with the size and modification time it had then.
+/// Where a file was read from, with the size, modification time and contents hash it had then.
 struct Origin {
     full: PathBuf,
     len: u64,
     modified: Option<std::time::SystemTime>,
+    hash: u64,
+}
+
+/// A hash of a file's contents: a rewrite can keep the size and, within the granularity of the
+/// file system's clock, the modification time.
+fn fingerprint(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher as _;
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(bytes);
+    h.finish()
 }
 
 impl SourceFile {
@@ -140,7 +150,10 @@ impl SourceFile {
         };
         match std::fs::metadata(&o.full) {
             Ok(m) if m.len() == o.len && m.modified().ok() == o.modified => {
-                std::fs::read_to_string(&o.full).unwrap_or_default()
+                match std::fs::read_to_string(&o.full) {
+                    Ok(text) if fingerprint(text.as_bytes()) == o.hash => text,
+                    _ => String::new(),
+                }
             }
             _ => String::new(),
         }
@@ -276,12 +289,18 @@ impl Workspace {
         location_in(&self.files[file], span)
     }
 
-    /// A document's parse tree (parsed again on first use).
+    /// A document's parse tree (parsed again on first use). If the file changed since it was
+    /// loaded, its text reads as empty and the tree is an empty node at the start of the file.
     pub fn tree(&self, doc: DocId) -> &Node {
+        /// Points at the start of the file: no position in the changed file means anything.
+        static CHANGED_FILE: Node = Node {
+            value: Value::Null,
+            span: Span { start: 0, end: 0 },
+        };
         let d = self.doc(doc);
         let trees =
             self.trees[d.file].get_or_init(|| trees_of(&self.files[d.file], &self.yaml_limits));
-        &trees[d.index]
+        trees.get(d.index).unwrap_or(&CHANGED_FILE)
     }
 
     pub fn view(&self, doc: DocId) -> DocView<'_> {
@@ -499,7 +518,8 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
     let rel = rel_path(root, path);
     let mut diags = Vec::new();
     let empty = |rel: &str| SourceFile::new(rel.to_string(), String::new());
-    let mut origin = None;
+    // Size and modification time of the file opened.
+    let mut opened_as = None;
     // One open, and the size from the open file: a second lookup of the path costs as much.
     let opened = std::fs::File::open(path).and_then(|f| f.metadata().map(|m| (f, m)));
     let bytes = match opened {
@@ -525,11 +545,7 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
             };
         }
         Ok((mut f, m)) => {
-            origin = Some(Origin {
-                full: path.to_path_buf(),
-                len: m.len(),
-                modified: m.modified().ok(),
-            });
+            opened_as = Some((m.len(), m.modified().ok()));
             // Never more than the limit, even if the file grows while it is read.
             use std::io::Read as _;
             let mut buf = Vec::with_capacity(m.len() as usize + 1);
@@ -596,7 +612,12 @@ fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> ParsedFile {
         }
     };
     let mut source = SourceFile::new(rel.clone(), text);
-    source.origin = origin;
+    source.origin = opened_as.map(|(len, modified)| Origin {
+        full: path.to_path_buf(),
+        len,
+        modified,
+        hash: fingerprint(source.text().as_bytes()),
+    });
     if source.text().trim().is_empty() {
         diags.push(file_diag(
             &rel,
@@ -1089,5 +1110,91 @@ mod tests {
         std::fs::write(d.path().join("a.yaml"), "kind: Agent\nmetadata: {}\n").unwrap();
         assert_eq!(f.text(), "");
         assert_eq!(f.lines().line_col(100), (1, 1));
+    }
+
+    const TEAM: &str = "apiVersion: agentgov.dev/v1\nkind: Team\nmetadata:\n  name: t\nspec: {}\n";
+
+    /// Loads `files` (with nothing to report, so their texts and trees are dropped), changes
+    /// them with `change`, then locates in every document: `(file, line, column)` of `/spec`.
+    fn located_after(
+        files: &[(&str, String)],
+        change: impl Fn(&Path),
+    ) -> Vec<(String, usize, usize)> {
+        let d = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(d.path().join(name), text).unwrap();
+        }
+        let (ws, diags, _) = load_with(d.path(), &LoadOptions::default(), &|_, _| ()).unwrap();
+        assert!(diags.is_empty(), "{diags:?}");
+        change(d.path());
+        ws.doc_ids()
+            .map(|id| {
+                let loc = ws.loc(id, "/spec");
+                let key = ws.key_loc(id, "/spec/missing");
+                assert_eq!((key.line, key.column), (loc.line, loc.column));
+                assert_eq!(ws.node(id, "/metadata").is_some(), loc.line > 1);
+                assert!(ws.tree(id).span.end <= ws.file_of(id).text().len());
+                (loc.file, loc.line, loc.column)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn documents_of_an_unchanged_file_are_located() {
+        let located = located_after(&[("a.yaml", format!("{TEAM}---\n{TEAM}"))], |_| {});
+        assert_eq!(located, [("a.yaml".into(), 5, 7), ("a.yaml".into(), 11, 7)]);
+    }
+
+    #[test]
+    fn documents_of_a_file_changed_since_loading_are_located_at_its_start() {
+        let two = format!("{TEAM}---\n{TEAM}");
+        let start = |n| vec![("a.yaml".to_string(), 1, 1); n];
+        // Deleted.
+        let located = located_after(&[("a.yaml", two.clone())], |d| {
+            std::fs::remove_file(d.join("a.yaml")).unwrap();
+        });
+        assert_eq!(located, start(2));
+        // Cut to fewer documents.
+        let located = located_after(&[("a.yaml", two.clone())], |d| {
+            std::fs::write(d.join("a.yaml"), TEAM).unwrap();
+        });
+        assert_eq!(located, start(2));
+        // Rewritten with other content of the same size and modification time (a rewrite can
+        // keep the time within the clock's granularity).
+        let located = located_after(&[("a.yaml", two.clone())], |d| {
+            let f = d.join("a.yaml");
+            let modified = std::fs::metadata(&f).unwrap().modified().unwrap();
+            std::fs::write(&f, two.replace("name: t", "name: u")).unwrap();
+            let file = std::fs::File::options().write(true).open(&f).unwrap();
+            file.set_modified(modified).unwrap();
+        });
+        assert_eq!(located, start(2));
+        // Not valid UTF-8 any more.
+        let located = located_after(&[("a.yaml", two.clone())], |d| {
+            let mut bytes = two.clone().into_bytes();
+            bytes[0] = 0xFF;
+            std::fs::write(d.join("a.yaml"), bytes).unwrap();
+        });
+        assert_eq!(located, start(2));
+        // A file beside the changed one is still located.
+        let located = located_after(&[("a.yaml", TEAM.into()), ("b.yaml", TEAM.into())], |d| {
+            std::fs::remove_file(d.join("a.yaml")).unwrap();
+        });
+        assert_eq!(located, [("a.yaml".into(), 1, 1), ("b.yaml".into(), 5, 7)]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn documents_of_a_file_made_unreadable_are_located_without_panic() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let located = located_after(&[("a.yaml", TEAM.into())], |d| {
+            let f = d.join("a.yaml");
+            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o000)).unwrap();
+        });
+        // Unless the tests run with the right to read anything, the file reads as changed.
+        assert!(
+            located == [("a.yaml".into(), 1, 1)] || located == [("a.yaml".into(), 5, 7)],
+            "{located:?}"
+        );
     }
 }
