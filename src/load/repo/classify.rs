@@ -4,6 +4,7 @@
 
 use crate::diag::{did_you_mean, tick};
 use crate::load::yaml::{self, Node, YamlErrorKind};
+use crate::rules::{structure, RuleInfo};
 use std::fmt;
 
 /// The kinds of governance document.
@@ -147,7 +148,7 @@ fn mentions_governance(text: &str) -> bool {
         })
 }
 
-pub(super) type Problem = (&'static str, String, String, &'static str, bool);
+pub(super) type Problem = (&'static RuleInfo, String, String, &'static str);
 
 pub(super) enum Classified {
     Governance(Kind),
@@ -163,11 +164,10 @@ pub(super) fn classify(root: &Node) -> Classified {
         Some(api) if api.starts_with(API_GROUP) => {
             if api != API_VERSION {
                 return Classified::Problem((
-                    "unsupported-api-version",
+                    &structure::UNSUPPORTED_API,
                     format!("unsupported apiVersion {}", tick(api)),
                     format!("this version of agentgov reads `{API_VERSION}`"),
                     "/apiVersion",
-                    false,
                 ));
             }
             match (kind, kind_str) {
@@ -185,15 +185,14 @@ pub(super) fn classify(root: &Node) -> Classified {
                         ),
                     };
                     Classified::Problem((
-                        "unknown-kind",
+                        &structure::UNKNOWN_KIND,
                         format!("unknown kind {}", tick(k)),
                         help,
                         "/kind",
-                        false,
                     ))
                 }
                 (None, None) => Classified::Problem((
-                    "missing-field",
+                    &structure::MISSING_FIELD,
                     "missing `kind`".to_string(),
                     format!(
                         "add `kind:` with one of {}",
@@ -204,13 +203,12 @@ pub(super) fn classify(root: &Node) -> Classified {
                             .join(", ")
                     ),
                     "",
-                    false,
                 )),
             }
         }
         _ => match kind {
             Some(k) if root.get("spec").is_some() => Classified::Problem((
-                "foreign-api-version",
+                &structure::FOREIGN_API,
                 match api {
                     Some(a) => format!(
                         "a {} document with apiVersion {} is not read",
@@ -225,7 +223,6 @@ pub(super) fn classify(root: &Node) -> Classified {
                 } else {
                     "/kind"
                 },
-                true,
             )),
             _ => Classified::Ignored(match api {
                 Some(a) => format!("apiVersion `{a}` is not agentgov's"),

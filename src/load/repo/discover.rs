@@ -84,8 +84,8 @@ pub(super) fn discover(
                             let rel = rel_path(root, e.path());
                             diags.push(file_diag(
                                 &rel,
-                                Diagnostic::warning(
-                                    "link-outside-repository",
+                                Diagnostic::new(
+                                    &crate::rules::structure::LINK_OUTSIDE,
                                     format!(
                                         "{} links to {} outside the repository; not read",
                                         tick(&rel),
@@ -103,8 +103,8 @@ pub(super) fn discover(
                             let rel = rel_path(root, e.path());
                             diags.push(file_diag(
                                 &rel,
-                                Diagnostic::error(
-                                    "unreadable-file",
+                                Diagnostic::new(
+                                    &crate::rules::structure::UNREADABLE_FILE,
                                     format!("cannot resolve {}: {err}", tick(&rel)),
                                 )
                                 .help("fix or remove the broken link"),
@@ -125,8 +125,8 @@ pub(super) fn discover(
                 if err.loop_ancestor().is_some() {
                     diags.push(file_diag(
                         &path,
-                        Diagnostic::warning(
-                            "link-outside-repository",
+                        Diagnostic::new(
+                            &crate::rules::structure::LINK_OUTSIDE,
                             format!("symbolic link loop at {}; not followed", tick(&path)),
                         )
                         .help("remove the link that points back to one of its parent folders"),
@@ -157,7 +157,7 @@ pub(super) fn discover(
                     };
                     diags.push(file_diag(
                         &path,
-                        Diagnostic::error("unreadable-file", msg).help(help),
+                        Diagnostic::new(&crate::rules::structure::UNREADABLE_FILE, msg).help(help),
                     ));
                 }
             }

@@ -11,6 +11,7 @@ mod read;
 mod source;
 mod workspace;
 
+use crate::rules::structure;
 pub use classify::{Kind, API_GROUP, API_VERSION};
 pub use source::{DocView, SourceFile};
 pub use workspace::{DocId, DocInput, Document, Workspace};
@@ -55,7 +56,11 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 /// Rules whose findings mean the input could not be read (exit code 2).
-pub const UNREADABLE_RULES: &[&str] = &["unreadable-file", "invalid-encoding", "input-limit"];
+pub const UNREADABLE_RULES: &[&str] = &[
+    structure::UNREADABLE_FILE.name,
+    structure::INVALID_ENCODING.name,
+    structure::INPUT_LIMIT.name,
+];
 
 /// What loading a file produced.
 struct FileResult<P> {
@@ -148,7 +153,7 @@ fn load_file<P>(
         incomplete: pf
             .diags
             .iter()
-            .any(|d| UNREADABLE_RULES.contains(&d.rule) || d.rule == "yaml-syntax"),
+            .any(|d| UNREADABLE_RULES.contains(&d.rule) || d.rule == structure::YAML_SYNTAX.name),
         governance: false,
         docs: Vec::new(),
         ignored: Vec::new(),
@@ -192,16 +197,11 @@ fn load_file<P>(
                 ));
             }
             Classified::Ignored(reason) => fr.ignored.push(format!("{label}: {reason}")),
-            Classified::Problem((rule, msg, help, ptr, warn)) => {
+            Classified::Problem((rule, msg, help, ptr)) => {
                 fr.governance = true;
                 let node = root_node.at_pointer(ptr).unwrap_or(&root_node);
                 let loc = location_in(&fr.source, node.span);
-                let d = if warn {
-                    Diagnostic::warning(rule, msg)
-                } else {
-                    Diagnostic::error(rule, msg)
-                };
-                fr.diags.push(d.at(loc).help(help));
+                fr.diags.push(Diagnostic::new(rule, msg).at(loc).help(help));
             }
         }
     }

@@ -7,6 +7,7 @@ use super::source::{fingerprint, Origin, SourceFile};
 use super::LoadOptions;
 use crate::diag::{tick, Diagnostic, Location};
 use crate::load::yaml::{self, Node, Span, YamlErrorKind};
+use crate::rules::structure;
 use std::path::Path;
 
 pub(super) struct ParsedFile {
@@ -29,8 +30,8 @@ pub(super) fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> Pa
         Ok((_, m)) if m.len() > opts.max_file_bytes => {
             diags.push(file_diag(
                 &rel,
-                Diagnostic::error(
-                    "input-limit",
+                Diagnostic::new(
+                    &crate::rules::structure::INPUT_LIMIT,
                     format!(
                         "{} is {} bytes, more than the limit of {} bytes",
                         tick(&rel),
@@ -64,8 +65,8 @@ pub(super) fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> Pa
         Err(err) => {
             diags.push(file_diag(
                 &rel,
-                Diagnostic::error(
-                    "unreadable-file",
+                Diagnostic::new(
+                    &crate::rules::structure::UNREADABLE_FILE,
                     format!("cannot read {}: {err}", tick(&rel)),
                 )
                 .help("check the file's permissions"),
@@ -88,8 +89,8 @@ pub(super) fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> Pa
             let source = SourceFile::new(rel.clone(), text);
             let (line, column) = source.lines().line_col(good);
             diags.push(
-                Diagnostic::error(
-                    "invalid-encoding",
+                Diagnostic::new(
+                    &crate::rules::structure::INVALID_ENCODING,
                     format!("{} is not valid UTF-8 (byte {good})", tick(&rel)),
                 )
                 .at(Location {
@@ -124,8 +125,11 @@ pub(super) fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> Pa
     if source.text().trim().is_empty() {
         diags.push(file_diag(
             &rel,
-            Diagnostic::warning("empty-file", format!("{} is empty", tick(&rel)))
-                .help("add a governance document or delete the file"),
+            Diagnostic::new(
+                &crate::rules::structure::EMPTY_FILE,
+                format!("{} is empty", tick(&rel)),
+            )
+            .help("add a governance document or delete the file"),
         ));
         return ParsedFile {
             source,
@@ -138,11 +142,11 @@ pub(super) fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> Pa
     let ignored = drop_errors_not_ours(source.text(), &parsed, &mut errors);
     for e in errors {
         let rule = match e.kind {
-            YamlErrorKind::Syntax | YamlErrorKind::UnsupportedKey => "yaml-syntax",
-            YamlErrorKind::DuplicateKey => "duplicate-key",
+            YamlErrorKind::Syntax | YamlErrorKind::UnsupportedKey => &structure::YAML_SYNTAX,
+            YamlErrorKind::DuplicateKey => &structure::DUPLICATE_KEY,
             YamlErrorKind::TooDeep
             | YamlErrorKind::AliasLimit
-            | YamlErrorKind::TooManyDocuments => "input-limit",
+            | YamlErrorKind::TooManyDocuments => &structure::INPUT_LIMIT,
         };
         let help = match e.kind {
             YamlErrorKind::Syntax => "fix the YAML syntax; check indentation and quoting",
@@ -164,7 +168,7 @@ pub(super) fn read_and_parse(root: &Path, path: &Path, opts: &LoadOptions) -> Pa
             end_line,
             end_column,
         };
-        let mut d = Diagnostic::error(rule, e.message).at(loc).help(help);
+        let mut d = Diagnostic::new(rule, e.message).at(loc).help(help);
         if let Some((span, label)) = e.related {
             let (line, column) = source.lines().line_col(span.start);
             let (end_line, end_column) = source.lines().line_col(span.end.max(span.start));
