@@ -216,7 +216,7 @@ pub fn plan(m: &Model) -> Plan {
     for w in m.workflows.values() {
         for s in &w.spec.steps {
             steps
-                .entry((s.agent.as_str(), s.does.clone()))
+                .entry((s.agent.as_str(), s.does.to_string()))
                 .or_default()
                 .push((w, s));
         }

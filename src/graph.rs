@@ -229,7 +229,7 @@ impl Graph {
                 b.edge(wi, si, EdgeKind::HasStep);
                 let ai = b.node(NodeKind::Agent(s.agent.clone()));
                 b.edge(si, ai, EdgeKind::PerformedBy);
-                let oi = b.node(NodeKind::Operation(s.does.clone()));
+                let oi = b.node(NodeKind::Operation(s.does.to_string()));
                 b.edge(si, oi, EdgeKind::Performs);
                 let ti = b.node(NodeKind::Tier(s.gate.clone()));
                 b.edge(si, ti, EdgeKind::GatedBy);

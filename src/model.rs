@@ -488,7 +488,7 @@ pub struct Risk {
 pub struct Step {
     pub id: String,
     pub agent: String,
-    pub does: String,
+    pub does: OpId,
     #[serde(default)]
     pub fields: Option<Vec<String>>,
     pub gate: String,
@@ -542,7 +542,7 @@ pub struct PolicyTestSpec {
 pub struct TestCase {
     pub name: String,
     pub agent: String,
-    pub does: String,
+    pub does: OpId,
     #[serde(default)]
     pub fields: Option<Vec<String>>,
     #[serde(default)]
@@ -646,8 +646,8 @@ pub struct GroupEntry {
     pub index: usize,
 }
 
-/// A concrete operation `connector.resource.operation`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// A concrete operation `connector.resource.operation`; read and written as that string.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OpId {
     pub connector: String,
     pub resource: String,
@@ -669,6 +669,23 @@ impl OpId {
     }
     pub fn resource_id(&self) -> String {
         format!("{}.{}", self.connector, self.resource)
+    }
+}
+
+impl Serialize for OpId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for OpId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        OpId::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{s}` is not an operation reference `CONNECTOR.RESOURCE.OPERATION`"
+            ))
+        })
     }
 }
 
@@ -719,15 +736,10 @@ pub struct Model {
 
 impl Model {
     /// The (agent, operation) pairs some workflow step performs.
-    pub fn performed_steps(&self) -> std::collections::HashSet<(&str, &str)> {
+    pub fn performed_steps(&self) -> std::collections::HashSet<(&str, &OpId)> {
         self.workflows
             .values()
-            .flat_map(|w| {
-                w.spec
-                    .steps
-                    .iter()
-                    .map(|s| (s.agent.as_str(), s.does.as_str()))
-            })
+            .flat_map(|w| w.spec.steps.iter().map(|s| (s.agent.as_str(), &s.does)))
             .collect()
     }
 

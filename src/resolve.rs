@@ -1132,7 +1132,7 @@ fn check_workflows(ctx: &mut Ctx, r: &Refs) {
             let sptr = format!("/spec/steps/{i}");
             r.agent(ctx, doc, &format!("{sptr}/agent"), &s.agent);
             r.tier(ctx, doc, &format!("{sptr}/gate"), &s.gate);
-            if let Some(op) = r.operation(ctx, doc, &format!("{sptr}/does"), &s.does) {
+            if let Some(op) = r.operation(ctx, doc, &format!("{sptr}/does"), &s.does.to_string()) {
                 if let Some(fields) = &s.fields {
                     r.fields(
                         ctx,
@@ -1194,7 +1194,9 @@ fn check_tests(ctx: &mut Ctx, r: &Refs) {
             let probes_default_deny = c.expect == Expect::Simple(SimpleExpect::Deny);
             if !probes_default_deny {
                 r.agent(ctx, t.doc, &format!("{cptr}/agent"), &c.agent);
-                if let Some(op) = r.operation(ctx, t.doc, &format!("{cptr}/does"), &c.does) {
+                if let Some(op) =
+                    r.operation(ctx, t.doc, &format!("{cptr}/does"), &c.does.to_string())
+                {
                     if let Some(fields) = &c.fields {
                         r.fields(
                             ctx,

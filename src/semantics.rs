@@ -243,12 +243,12 @@ pub fn derive_holds(
 /// What the Policy's derive rules require for one step alone: the required rank and the index of
 /// the first derive rule requiring it (`None` when no rule holds).
 pub fn step_required(m: &Model, step: &Step) -> Option<(usize, usize)> {
-    let op = OpId::parse(&step.does)?;
-    let spec = m.operation(&op)?;
-    let class = step_class(m, step, &op);
+    let op = &step.does;
+    let spec = m.operation(op)?;
+    let class = step_class(m, step, op);
     let mut best: Option<(usize, usize)> = None;
     for (i, d) in m.policy().derive.iter().enumerate() {
-        if !derive_holds(m, d, &op, spec, &step.touches, class) {
+        if !derive_holds(m, d, op, spec, &step.touches, class) {
             continue;
         }
         let r = m.tier_rank(&d.require).unwrap_or(0);
@@ -272,7 +272,7 @@ pub fn decision_rank(plan: &Plan, d: &Decision) -> Option<usize> {
 pub fn step_request(workflow: &str, step: &Step) -> Request {
     Request {
         agent: step.agent.clone(),
-        operation: step.does.clone(),
+        operation: step.does.to_string(),
         fields: step.fields.clone(),
         workflow: Some(workflow.to_string()),
         context: BTreeMap::new(),

@@ -49,10 +49,10 @@ pub fn run_cases(c: &crate::analysis::Checked) -> Option<TestRun> {
     let mut exercised = BTreeSet::new();
     for t in &m.tests {
         for (i, case) in t.spec.cases.iter().enumerate() {
-            exercised.insert((case.agent.clone(), case.does.clone()));
+            exercised.insert((case.agent.clone(), case.does.to_string()));
             let req = Request {
                 agent: case.agent.clone(),
-                operation: case.does.clone(),
+                operation: case.does.to_string(),
                 fields: case.fields.clone(),
                 workflow: case.workflow.clone(),
                 context: case

@@ -454,7 +454,7 @@ fn agent(cx: &EmitContext, name: &String, a: &crate::model::Agent) -> Value {
                     w.spec
                         .steps
                         .iter()
-                        .any(|st| st.agent == *name && st.does == *op_id)
+                        .any(|st| st.agent == *name && st.does.to_string() == *op_id)
                 })
                 .collect();
             let rollback: Vec<Value> = wfs
@@ -480,7 +480,7 @@ fn agent(cx: &EmitContext, name: &String, a: &crate::model::Agent) -> Value {
                     w.spec
                         .steps
                         .iter()
-                        .filter(|st| st.agent == *name && st.does == *op_id)
+                        .filter(|st| st.agent == *name && st.does.to_string() == *op_id)
                         .map(move |st| format!("{}.{}", w.name, st.id))
                 })
                 .collect();
@@ -563,7 +563,7 @@ fn workflows(cx: &EmitContext) -> Value {
                 .steps
                 .iter()
                 .map(|st| {
-                    let d = static_decision(plan, &st.agent, &st.does, Some(&w.name));
+                    let d = static_decision(plan, &st.agent, &st.does.to_string(), Some(&w.name));
                     if let Some(r) = rank_of(plan, &d) {
                         tier = Some(tier.map_or(r, |t: usize| t.max(r)));
                     }

@@ -518,7 +518,7 @@ fn workflow_view(
         .filter(|_| detail)
         .map(|s| {
             let d = facts::step_decision(cx, w, s);
-            let op = crate::model::OpId::parse(&s.does);
+            let op = Some(&s.does);
             json!({
                 "id": s.id, "agent": s.agent, "does": s.does, "fields": s.fields, "gate": s.gate,
                 "effect": d.effect.as_str(),

@@ -3,7 +3,7 @@
 use super::Context;
 use crate::diag::{tick, Diagnostic};
 use crate::semantics::{covered_operations, personal_rank};
-use crate::model::{Agent, Grant, Step};
+use crate::model::{Agent, Grant, OpId, Step};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 crate::declare_rule! {
@@ -59,13 +59,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         let mine = steps.get(a.name.as_str()).map(Vec::as_slice).unwrap_or(&[]);
         for (i, g) in a.spec.grants.iter().enumerate() {
             // Concrete operations of this grant, by resource.
-            let mut by_resource: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+            let mut by_resource: BTreeMap<(String, String), BTreeSet<OpId>> = BTreeMap::new();
             for op in covered_operations(m, &g.resource, &g.operations) {
-                let id = op.to_string();
                 by_resource
-                    .entry((op.connector, op.resource))
+                    .entry((op.connector.clone(), op.resource.clone()))
                     .or_default()
-                    .insert(id);
+                    .insert(op);
             }
             for ((c, r), ops) in &by_resource {
                 let Some(res) = m.resource(c, r) else {

@@ -2,7 +2,7 @@
 
 use super::Context;
 use crate::diag::{tick, Diagnostic};
-use crate::model::{OpId, Reversibility};
+use crate::model::Reversibility;
 
 crate::declare_rule! {
     /// ## What it finds
@@ -41,10 +41,8 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         }
         let mut hits = Vec::new();
         for (i, s) in w.spec.steps.iter().enumerate() {
-            let Some(op) = OpId::parse(&s.does) else {
-                continue;
-            };
-            let Some(spec) = m.operation(&op) else {
+            let op = &s.does;
+            let Some(spec) = m.operation(op) else {
                 continue;
             };
             if matches!(

@@ -55,12 +55,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             continue;
         };
         for op_id in ap.operations.keys() {
-            if performed.contains(&(a.name.as_str(), op_id.as_str())) {
-                continue;
-            }
             let Some(op) = OpId::parse(op_id) else {
                 continue;
             };
+            if performed.contains(&(a.name.as_str(), &op)) {
+                continue;
+            }
             if let Some(d) = finding(cx, a, &op, &performed) {
                 out.push(d);
             }
@@ -73,7 +73,7 @@ fn finding(
     cx: &Context,
     a: &Agent,
     op: &OpId,
-    performed: &HashSet<(&str, &str)>,
+    performed: &HashSet<(&str, &OpId)>,
 ) -> Option<Diagnostic> {
     let m = cx.model;
     let covering: Vec<(usize, usize, bool)> = a
@@ -96,7 +96,7 @@ fn finding(
     // The grant's other operations that some step performs (to say what to keep).
     let used: Vec<String> = covered_operations(m, &grant.resource, &grant.operations)
         .into_iter()
-        .filter(|o| performed.contains(&(a.name.as_str(), o.to_string().as_str())))
+        .filter(|o| performed.contains(&(a.name.as_str(), o)))
         .map(|o| {
             if grant.resource.contains('*') {
                 o.to_string()
