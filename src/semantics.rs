@@ -304,18 +304,26 @@ pub fn workflow_rank(plan: &Plan, w: &Workflow) -> (usize, Option<usize>) {
     best
 }
 
-/// The audit fields a tier requires: its own and those of every weaker tier, in order.
-pub fn required_audit(m: &Model, rank: usize) -> Vec<String> {
+/// What the Policy's `audit.required` asks of a tier, cumulatively (DESIGN §4): (tier, field) for
+/// that tier and every weaker one, weakest first.
+pub fn audit_requirements(m: &Model, rank: usize) -> impl Iterator<Item = (&str, &String)> {
     let p = m.policy();
-    let Some(a) = &p.audit else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for t in p.tiers.iter().take(rank + 1) {
-        for f in a.required.get(&t.id).into_iter().flatten() {
-            if !out.contains(f) {
-                out.push(f.clone());
-            }
+    p.tiers.iter().take(rank + 1).flat_map(move |t| {
+        p.audit
+            .as_ref()
+            .and_then(|a| a.required.get(&t.id))
+            .into_iter()
+            .flatten()
+            .map(move |f| (t.id.as_str(), f))
+    })
+}
+
+/// The audit fields a tier requires: its own and those of every weaker tier, in order, once each.
+pub fn required_audit(m: &Model, rank: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (_, f) in audit_requirements(m, rank) {
+        if !out.contains(f) {
+            out.push(f.clone());
         }
     }
     out

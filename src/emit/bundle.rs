@@ -108,23 +108,6 @@ pub fn bundle(cx: &EmitContext) -> Value {
     })
 }
 
-/// Audit fields a tier requires: its own and those of every weaker tier, in order, without repeats.
-pub fn cumulative_audit(m: &Model, rank: usize) -> Vec<String> {
-    let p = m.policy();
-    let mut out: Vec<String> = Vec::new();
-    let Some(audit) = &p.audit else {
-        return out;
-    };
-    for t in p.tiers.iter().take(rank + 1) {
-        for f in audit.required.get(&t.id).into_iter().flatten() {
-            if !out.contains(f) {
-                out.push(f.clone());
-            }
-        }
-    }
-    out
-}
-
 fn opt_str(s: &Option<String>) -> Value {
     s.as_ref().map_or(Value::Null, |s| Value::String(s.clone()))
 }
@@ -163,7 +146,7 @@ fn policy(m: &Model) -> Value {
                 "rank": rank,
                 "description": opt_str(&t.description),
                 "approvals": { "count": t.approvals.len(), "groups": groups },
-                "audit_required": cumulative_audit(m, rank),
+                "audit_required": crate::semantics::required_audit(m, rank),
             })
         })
         .collect();
@@ -337,16 +320,6 @@ pub fn static_decision(
     })
 }
 
-fn rank_of(plan: &Plan, d: &Decision) -> Option<usize> {
-    match d.effect {
-        Outcome::Deny => None,
-        _ => d
-            .tier
-            .as_ref()
-            .and_then(|t| plan.tiers.iter().position(|x| x == t)),
-    }
-}
-
 /// Derive rules that depend on the data class of the named fields: a request that names fields
 /// reaching the threshold needs at least this tier. Only granted fields are listed (others are
 /// denied anyway), and rules that no granted field reaches are left out.
@@ -425,7 +398,7 @@ fn agent(cx: &EmitContext, name: &String, a: &crate::model::Agent) -> Value {
     if let Some(ap) = plan.agents.get(name) {
         for (op_id, op) in &ap.operations {
             let d = static_decision(plan, name, op_id, None);
-            let static_rank = rank_of(plan, &d);
+            let static_rank = crate::semantics::decision_rank(plan, &d);
             let escalations: Vec<&str> = match static_rank {
                 Some(r) => plan
                     .escalations
@@ -496,7 +469,7 @@ fn agent(cx: &EmitContext, name: &String, a: &crate::model::Agent) -> Value {
                     "decision": decision_json(&d, field_rules(m, plan, &op.default, op)),
                     "workflows": Value::Object(per_workflow),
                     "escalations": json!(escalations),
-                    "audit_fields": json!(cumulative_audit(m, static_rank.unwrap_or(0))),
+                    "audit_fields": json!(crate::semantics::required_audit(m, static_rank.unwrap_or(0))),
                     "steps": json!(steps),
                     "rollback": Value::Array(rollback),
                     "playbooks": json!(playbooks),
@@ -564,7 +537,7 @@ fn workflows(cx: &EmitContext) -> Value {
                 .iter()
                 .map(|st| {
                     let d = static_decision(plan, &st.agent, &st.does.to_string(), Some(&w.name));
-                    if let Some(r) = rank_of(plan, &d) {
+                    if let Some(r) = crate::semantics::decision_rank(plan, &d) {
                         tier = Some(tier.map_or(r, |t: usize| t.max(r)));
                     }
                     json!({

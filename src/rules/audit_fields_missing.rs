@@ -1,7 +1,7 @@
 //! `audit-fields-missing`.
 
 use super::util::tick_list;
-use crate::semantics::workflow_rank;
+use crate::semantics::{audit_requirements, workflow_rank};
 use super::Context;
 use crate::diag::{tick, Diagnostic};
 
@@ -41,27 +41,21 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let Some(policy) = m.policy.as_ref() else {
         return Vec::new();
     };
-    let Some(audit) = policy.spec.audit.as_ref() else {
+    if policy.spec.audit.is_none() {
         return Vec::new();
-    };
+    }
     let mut out = Vec::new();
     for w in m.workflows.values() {
         let (rank, step) = workflow_rank(cx.plan, w);
         let tier = m.tier_name(rank);
         let mut missing: Vec<&str> = Vec::new();
         let mut from_tiers: Vec<&str> = Vec::new();
-        for t in &policy.spec.tiers[..=rank] {
-            let Some(fields) = audit.required.get(&t.id) else {
-                continue;
-            };
-            let before = missing.len();
-            for f in fields {
-                if !w.spec.audit.contains(f) && !missing.contains(&f.as_str()) {
-                    missing.push(f);
+        for (t, f) in audit_requirements(m, rank) {
+            if !w.spec.audit.contains(f) && !missing.contains(&f.as_str()) {
+                missing.push(f);
+                if !from_tiers.contains(&t) {
+                    from_tiers.push(t);
                 }
-            }
-            if missing.len() > before {
-                from_tiers.push(&t.id);
             }
         }
         if missing.is_empty() {
