@@ -1,12 +1,9 @@
 //! `delegation-escalation`.
 
 use super::Context;
-use crate::semantics::is_read;
 use crate::diag::{tick, Diagnostic};
-use crate::semantics::{personal_rank, resource_class};
-use crate::model::{
-    resource_pattern_matches, segment_matches, Agent, Effect, Model, OpId, Reversibility,
-};
+use crate::semantics::{covering_grants, grant_class, is_read, personal_rank};
+use crate::model::{Agent, Effect, Grant, Model, OpId, Reversibility};
 use std::collections::{BTreeMap, HashSet};
 
 crate::declare_rule! {
@@ -66,26 +63,8 @@ fn risk(m: &Model, a: &Agent, op: &OpId, threshold: Option<usize>) -> Option<Str
     }
     if !is_read(&op.operation) {
         if let Some(t) = threshold {
-            let covering: Vec<_> = a
-                .spec
-                .grants
-                .iter()
-                .filter(|g| {
-                    resource_pattern_matches(&g.resource, &op.connector, &op.resource)
-                        && g.operations
-                            .iter()
-                            .any(|o| segment_matches(o, &op.operation))
-                })
-                .collect();
-            let class = if covering.iter().all(|g| g.fields.is_some()) {
-                covering
-                    .iter()
-                    .flat_map(|g| g.fields.iter().flatten())
-                    .filter_map(|f| res.fields.get(f).and_then(|c| m.class_rank(c)))
-                    .max()
-            } else {
-                resource_class(m, res)
-            };
+            let covering: Vec<&Grant> = covering_grants(a, op).into_iter().map(|(_, g)| g).collect();
+            let class = grant_class(m, res, &covering);
             if let Some(c) = class.filter(|c| *c >= t) {
                 why.push(format!("writes {} data", m.policy().classifications[c]));
             }
@@ -169,12 +148,7 @@ fn finding(
     let why = grantees.get(grantee_name.as_str())?;
     let grantee = m.agents.get(grantee_name)?;
     let op = OpId::parse(op_id)?;
-    let (gi, g) = grantee.spec.grants.iter().enumerate().find(|(_, g)| {
-        resource_pattern_matches(&g.resource, &op.connector, &op.resource)
-            && g.operations
-                .iter()
-                .any(|o| segment_matches(o, &op.operation))
-    })?;
+    let (gi, g) = covering_grants(grantee, &op).into_iter().next()?;
     let grant_ptr = match g
         .operations
         .iter()

@@ -2,8 +2,8 @@
 
 use super::Context;
 use crate::diag::{tick, Diagnostic};
-use crate::semantics::covered_operations;
-use crate::model::{resource_pattern_matches, segment_matches, Agent, OpId};
+use crate::semantics::{covered_operations, covering_grants};
+use crate::model::{Agent, OpId};
 use std::collections::HashSet;
 
 crate::declare_rule! {
@@ -76,17 +76,9 @@ fn finding(
     performed: &HashSet<(&str, &OpId)>,
 ) -> Option<Diagnostic> {
     let m = cx.model;
-    let covering: Vec<(usize, usize, bool)> = a
-        .spec
-        .grants
-        .iter()
-        .enumerate()
-        .filter(|(_, g)| resource_pattern_matches(&g.resource, &op.connector, &op.resource))
+    let covering: Vec<(usize, usize, bool)> = covering_grants(a, op)
+        .into_iter()
         .filter_map(|(i, g)| {
-            g.operations
-                .iter()
-                .any(|o| segment_matches(o, &op.operation))
-                .then_some(())?;
             let (j, wild) = entry_for(&g.operations, &op.operation)?;
             Some((i, j, wild))
         })
