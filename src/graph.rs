@@ -41,16 +41,8 @@ impl NodeKind {
     /// The node's id as the files write it (`workflow.step` for a step).
     pub fn id(&self) -> String {
         match self {
-            NodeKind::Agent(s)
-            | NodeKind::Resource(s)
-            | NodeKind::Connector(s)
-            | NodeKind::Operation(s)
-            | NodeKind::Person(s)
-            | NodeKind::Group(s)
-            | NodeKind::Tier(s)
-            | NodeKind::Workflow(s)
-            | NodeKind::Playbook(s) => s.clone(),
             NodeKind::Step { workflow, step } => format!("{workflow}.{step}"),
+            named => named.name().unwrap_or_default().to_string(),
         }
     }
 
@@ -705,6 +697,23 @@ pub fn show_path(path: &[String]) -> String {
 #[cfg(test)]
 pub(crate) mod test_repo {
     use crate::diag::Diagnostic;
+
+    /// An Agent document with these grant lines (YAML list items) and delegates.
+    pub fn agent(name: &str, grants: &str, delegates: &str) -> String {
+        format!(
+            r#"apiVersion: agentgov.dev/v1
+kind: Agent
+metadata: {{ name: {name} }}
+spec:
+  owners: {{ business: ana, technical: dev }}
+  model: {{ provider: example, name: small, version: "1" }}
+  mode: autonomous
+  grants:
+{grants}
+  delegates_to: [{delegates}]
+"#
+        )
+    }
 
     /// Checks `tests/fixtures/base` with `files` (path, content) written over it, on 2026-11-26.
     pub fn checked(files: &[(&str, &str)]) -> crate::analysis::Checked {

@@ -119,6 +119,33 @@ fn insert_unique<S>(ctx: &mut Ctx, map: &mut BTreeMap<String, Item<S>>, kind: Ki
     map.insert(it.name.clone(), it);
 }
 
+/// Records where a person or group id is defined (people and groups share one namespace); a
+/// second definition is a `duplicate-id` and returns false.
+fn claim_team_id(
+    ctx: &mut Ctx,
+    places: &mut HashMap<String, (DocId, String)>,
+    doc: DocId,
+    id: &str,
+    ptr: String,
+) -> bool {
+    if let Some((first_doc, first_ptr)) = places.get(id) {
+        let loc = ctx.loc(doc, &ptr);
+        let first = ctx.loc(*first_doc, first_ptr);
+        ctx.diags.push(
+            Diagnostic::new(
+                &crate::rules::structure::DUPLICATE_ID,
+                format!("duplicate person or group {}", tick(id)),
+            )
+            .at(loc)
+            .related(first, "first defined here")
+            .help("people and groups share one namespace: rename one of them"),
+        );
+        return false;
+    }
+    places.insert(id.to_string(), (doc, ptr));
+    true
+}
+
 /// Resolves the validated documents into the model. `typed[i]` is document `i` deserialized, or
 /// `None` when it failed its schema; `rule_names` are the names waivers and levels may refer to.
 pub fn resolve(
@@ -212,21 +239,9 @@ pub fn resolve(
     for (doc, team) in &teams {
         for (i, p) in team.people.iter().enumerate() {
             let ptr = format!("/spec/people/{i}/id");
-            if let Some((first_doc, first_ptr)) = id_places.get(&p.id) {
-                let loc = ctx.loc(*doc, &ptr);
-                let first = ctx.loc(*first_doc, first_ptr);
-                ctx.diags.push(
-                    Diagnostic::new(
-                        &crate::rules::structure::DUPLICATE_ID,
-                        format!("duplicate person or group {}", tick(&p.id)),
-                    )
-                    .at(loc)
-                    .related(first, "first defined here")
-                    .help("people and groups share one namespace: rename one of them"),
-                );
+            if !claim_team_id(&mut ctx, &mut id_places, *doc, &p.id, ptr) {
                 continue;
             }
-            id_places.insert(p.id.clone(), (*doc, ptr));
             m.people.insert(
                 p.id.clone(),
                 PersonEntry {
@@ -240,21 +255,9 @@ pub fn resolve(
     for (doc, team) in &teams {
         for (i, g) in team.groups.iter().enumerate() {
             let ptr = format!("/spec/groups/{i}/id");
-            if let Some((first_doc, first_ptr)) = id_places.get(&g.id) {
-                let loc = ctx.loc(*doc, &ptr);
-                let first = ctx.loc(*first_doc, first_ptr);
-                ctx.diags.push(
-                    Diagnostic::new(
-                        &crate::rules::structure::DUPLICATE_ID,
-                        format!("duplicate person or group {}", tick(&g.id)),
-                    )
-                    .at(loc)
-                    .related(first, "first defined here")
-                    .help("people and groups share one namespace: rename one of them"),
-                );
+            if !claim_team_id(&mut ctx, &mut id_places, *doc, &g.id, ptr) {
                 continue;
             }
-            id_places.insert(g.id.clone(), (*doc, ptr));
             m.groups.insert(
                 g.id.clone(),
                 GroupEntry {

@@ -113,18 +113,10 @@ mod tests {
     use crate::graph::test_repo::findings;
 
     fn agent(name: &str, delegates: &str) -> String {
-        format!(
-            r#"apiVersion: agentgov.dev/v1
-kind: Agent
-metadata: {{ name: {name} }}
-spec:
-  owners: {{ business: ana, technical: dev }}
-  model: {{ provider: example, name: small, version: "1" }}
-  mode: autonomous
-  grants:
-    - {{ resource: mail.campaigns, operations: [create] }}
-  delegates_to: [{delegates}]
-"#
+        crate::graph::test_repo::agent(
+            name,
+            "    - { resource: mail.campaigns, operations: [create] }",
+            delegates,
         )
     }
 

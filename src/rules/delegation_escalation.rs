@@ -198,23 +198,7 @@ fn finding(
 
 #[cfg(test)]
 mod tests {
-    use crate::graph::test_repo::findings;
-
-    fn agent(name: &str, grants: &str, delegates: &str) -> String {
-        format!(
-            r#"apiVersion: agentgov.dev/v1
-kind: Agent
-metadata: {{ name: {name} }}
-spec:
-  owners: {{ business: ana, technical: dev }}
-  model: {{ provider: example, name: small, version: "1" }}
-  mode: autonomous
-  grants:
-{grants}
-  delegates_to: [{delegates}]
-"#
-        )
-    }
+    use crate::graph::test_repo::{agent, findings};
 
     const CREATE: &str = "    - { resource: mail.campaigns, operations: [create] }";
 
