@@ -520,12 +520,6 @@ fn agent(cx: &EmitContext, name: &String, a: &crate::model::Agent) -> Value {
 fn workflows(cx: &EmitContext) -> Value {
     let m = cx.model;
     let plan = cx.plan;
-    let min_retention = m
-        .policy()
-        .audit
-        .as_ref()
-        .and_then(|a| a.retention_days)
-        .map(|r| r.min);
     let list: Vec<Value> = m
         .workflows
         .values()
@@ -574,7 +568,7 @@ fn workflows(cx: &EmitContext) -> Value {
                     "owner": r.owner,
                     "within_minutes": r.within_minutes,
                 })),
-                "retention_days": s.retention_days.or(min_retention),
+                "retention_days": crate::semantics::retention_days(m, w),
                 "playbooks": s.playbooks,
             })
         })

@@ -144,7 +144,7 @@ fn context(cx: &EmitContext) -> Value {
                         .first()
                         .map(|r| format!(" ({})", facts::reason_text(cx, r)))
                         .unwrap_or_default();
-                    let read = op.rsplit('.').next().is_some_and(crate::decide::is_read);
+                    let read = op.rsplit('.').next().is_some_and(crate::semantics::is_read);
                     candidates.push((read, format!("{a} doing {op}{why}")));
                 }
             }

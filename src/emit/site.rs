@@ -60,17 +60,25 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 /// Static files copied into `site/` (overridable by name too).
 pub const STATIC: &[(&str, &str)] = &[("style.css", include_str!("../../templates/style.css"))];
 
+/// The HTML entity for `& < > "`, the characters both escapings replace.
+fn html_entity(c: char) -> Option<&'static str> {
+    match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        _ => None,
+    }
+}
+
 /// HTML escaping for tera: `& < > " '` (attribute values are always double-quoted).
 fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+        match (html_entity(c), c) {
+            (Some(e), _) => out.push_str(e),
+            (None, '\'') => out.push_str("&#39;"),
+            (None, c) => out.push(c),
         }
     }
     out
@@ -81,11 +89,11 @@ fn escape_html(s: &str) -> String {
 pub fn escape_md(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
+        if let Some(e) = html_entity(c) {
+            out.push_str(e);
+            continue;
+        }
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
             '\\' | '`' | '*' | '[' | ']' | '|' | '#' => {
                 out.push('\\');
                 out.push(c);

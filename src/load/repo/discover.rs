@@ -75,42 +75,34 @@ pub(super) fn discover(
                 // What is reached through a link that stays inside is inside too, so only the
                 // links themselves are resolved (resolving every file costs a call per folder).
                 if e.depth() > 0 && e.path_is_symlink() {
-                    match std::fs::canonicalize(e.path()) {
-                        Ok(c) if c.starts_with(canonical_root) => {}
-                        Ok(c) => {
-                            if is_dir {
-                                walker.skip_current_dir();
-                            }
-                            let rel = rel_path(root, e.path());
-                            diags.push(file_diag(
-                                &rel,
-                                Diagnostic::new(
-                                    &crate::rules::structure::LINK_OUTSIDE,
-                                    format!(
-                                        "{} links to {} outside the repository; not read",
-                                        tick(&rel),
-                                        tick(c.display())
-                                    ),
-                                )
-                                .help("copy the file into the repository or remove the link"),
-                            ));
-                            continue;
+                    let rel = rel_path(root, e.path());
+                    let problem = match std::fs::canonicalize(e.path()) {
+                        Ok(c) if c.starts_with(canonical_root) => None,
+                        Ok(c) => Some(
+                            Diagnostic::new(
+                                &crate::rules::structure::LINK_OUTSIDE,
+                                format!(
+                                    "{} links to {} outside the repository; not read",
+                                    tick(&rel),
+                                    tick(c.display())
+                                ),
+                            )
+                            .help("copy the file into the repository or remove the link"),
+                        ),
+                        Err(err) => Some(
+                            Diagnostic::new(
+                                &crate::rules::structure::UNREADABLE_FILE,
+                                format!("cannot resolve {}: {err}", tick(&rel)),
+                            )
+                            .help("fix or remove the broken link"),
+                        ),
+                    };
+                    if let Some(d) = problem {
+                        if is_dir {
+                            walker.skip_current_dir();
                         }
-                        Err(err) => {
-                            if is_dir {
-                                walker.skip_current_dir();
-                            }
-                            let rel = rel_path(root, e.path());
-                            diags.push(file_diag(
-                                &rel,
-                                Diagnostic::new(
-                                    &crate::rules::structure::UNREADABLE_FILE,
-                                    format!("cannot resolve {}: {err}", tick(&rel)),
-                                )
-                                .help("fix or remove the broken link"),
-                            ));
-                            continue;
-                        }
+                        diags.push(file_diag(&rel, d));
+                        continue;
                     }
                 }
                 if !is_dir {
