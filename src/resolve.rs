@@ -64,6 +64,20 @@ impl<'a> Ctx<'a> {
         self.ws.loc(doc, ptr)
     }
 
+    /// Reports a finding of `rule` at `ptr` in a document, with a help text.
+    fn report(
+        &mut self,
+        rule: &'static crate::rules::RuleInfo,
+        doc: DocId,
+        ptr: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let loc = self.loc(doc, ptr);
+        self.diags
+            .push(Diagnostic::new(rule, message).at(loc).help(help));
+    }
+
     fn unknown<'c>(
         &mut self,
         doc: DocId,
@@ -375,14 +389,12 @@ impl Refs<'_> {
             return;
         }
         if self.m.people.contains_key(id) {
-            let loc = ctx.loc(doc, ptr);
-            ctx.diags.push(
-                Diagnostic::new(
-                    &crate::rules::structure::UNKNOWN_REFERENCE,
-                    format!("{} is a person, expected a group", tick(id)),
-                )
-                .at(loc)
-                .help("approvals come from groups: make a group with this person as its member"),
+            ctx.report(
+                &crate::rules::structure::UNKNOWN_REFERENCE,
+                doc,
+                ptr,
+                format!("{} is a person, expected a group", tick(id)),
+                "approvals come from groups: make a group with this person as its member",
             );
             return;
         }
@@ -497,26 +509,22 @@ impl Refs<'_> {
     ) -> Vec<(String, String)> {
         let mut parts = r.split('.');
         let (Some(c), Some(res), None) = (parts.next(), parts.next(), parts.next()) else {
-            let loc = ctx.loc(doc, ptr);
-            ctx.diags.push(
-                Diagnostic::new(
-                    &crate::rules::structure::INVALID_VALUE,
-                    format!("{} is not a resource reference", tick(r)),
-                )
-                .at(loc)
-                .help("write `CONNECTOR.RESOURCE`, e.g. `crm.contacts`"),
+            ctx.report(
+                &crate::rules::structure::INVALID_VALUE,
+                doc,
+                ptr,
+                format!("{} is not a resource reference", tick(r)),
+                "write `CONNECTOR.RESOURCE`, e.g. `crm.contacts`",
             );
             return vec![];
         };
         if !wild && (c == "*" || res == "*") {
-            let loc = ctx.loc(doc, ptr);
-            ctx.diags.push(
-                Diagnostic::new(
-                    &crate::rules::structure::INVALID_VALUE,
-                    format!("{} may not use `*` here", tick(r)),
-                )
-                .at(loc)
-                .help("name one resource: `CONNECTOR.RESOURCE`"),
+            ctx.report(
+                &crate::rules::structure::INVALID_VALUE,
+                doc,
+                ptr,
+                format!("{} may not use `*` here", tick(r)),
+                "name one resource: `CONNECTOR.RESOURCE`",
             );
             return vec![];
         }
@@ -594,14 +602,12 @@ impl Refs<'_> {
     /// A concrete `connector.resource.operation` reference.
     fn operation(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, s: &str) -> Option<OpId> {
         let Some(op) = OpId::parse(s) else {
-            let loc = ctx.loc(doc, ptr);
-            ctx.diags.push(
-                Diagnostic::new(
-                    &crate::rules::structure::INVALID_VALUE,
-                    format!("{} is not an operation reference", tick(s)),
-                )
-                .at(loc)
-                .help("write `CONNECTOR.RESOURCE.OPERATION`, e.g. `email.campaigns.send`"),
+            ctx.report(
+                &crate::rules::structure::INVALID_VALUE,
+                doc,
+                ptr,
+                format!("{} is not an operation reference", tick(s)),
+                "write `CONNECTOR.RESOURCE.OPERATION`, e.g. `email.campaigns.send`",
             );
             return None;
         };
@@ -767,21 +773,17 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
                 );
             }
             Some(t) if *t != e.when.fact_type() => {
-                let loc = ctx.loc(doc, &ptr);
-                ctx.diags.push(
-                    Diagnostic::new(
-                        &crate::rules::structure::INVALID_VALUE,
-                        format!(
-                            "fact {} is a {}, but this condition needs a {}",
-                            tick(&e.when.fact),
-                            fact_type_name(*t),
-                            fact_type_name(e.when.fact_type())
-                        ),
-                    )
-                    .at(loc)
-                    .help(
-                        "use `below`/`above` for numbers, `in` for strings and `is` for booleans",
+                ctx.report(
+                    &crate::rules::structure::INVALID_VALUE,
+                    doc,
+                    &ptr,
+                    format!(
+                        "fact {} is a {}, but this condition needs a {}",
+                        tick(&e.when.fact),
+                        fact_type_name(*t),
+                        fact_type_name(e.when.fact_type())
                     ),
+                    "use `below`/`above` for numbers, `in` for strings and `is` for booleans",
                 );
             }
             _ => {}
@@ -791,14 +793,12 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
         let ptr = format!("/spec/prohibited/{i}/operation");
         let parts: Vec<&str> = pr.operation.split('.').collect();
         if parts.len() != 3 {
-            let loc = ctx.loc(doc, &ptr);
-            ctx.diags.push(
-                Diagnostic::new(
-                    &crate::rules::structure::INVALID_VALUE,
-                    format!("{} is not an operation pattern", tick(&pr.operation)),
-                )
-                .at(loc)
-                .help("write `CONNECTOR.RESOURCE.OPERATION`, with `*` for any segment"),
+            ctx.report(
+                &crate::rules::structure::INVALID_VALUE,
+                doc,
+                &ptr,
+                format!("{} is not an operation pattern", tick(&pr.operation)),
+                "write `CONNECTOR.RESOURCE.OPERATION`, with `*` for any segment",
             );
             continue;
         }
@@ -825,14 +825,12 @@ fn check_policy(ctx: &mut Ctx, r: &mut Refs) {
         }
         if let Some(b) = a.retention_days {
             if b.min > b.max {
-                let loc = ctx.loc(doc, "/spec/audit/retention_days");
-                ctx.diags.push(
-                    Diagnostic::new(
-                        &crate::rules::structure::INVALID_VALUE,
-                        format!("retention `min` {} is above `max` {}", b.min, b.max),
-                    )
-                    .at(loc)
-                    .help("make `min` at most `max`"),
+                ctx.report(
+                    &crate::rules::structure::INVALID_VALUE,
+                    doc,
+                    "/spec/audit/retention_days",
+                    format!("retention `min` {} is above `max` {}", b.min, b.max),
+                    "make `min` at most `max`",
                 );
             }
         }
@@ -1250,18 +1248,16 @@ fn check_tests(ctx: &mut Ctx, r: &Refs) {
                             FactType::String => value.is_string(),
                         };
                         if !ok {
-                            let loc = ctx.loc(t.doc, &ptr);
-                            ctx.diags.push(
-                                Diagnostic::new(
-                                    &crate::rules::structure::INVALID_TYPE,
-                                    format!(
-                                        "fact {} is a {}, found {value}",
-                                        tick(fact),
-                                        fact_type_name(*ty)
-                                    ),
-                                )
-                                .at(loc)
-                                .help(format!("give a {} value", fact_type_name(*ty))),
+                            ctx.report(
+                                &crate::rules::structure::INVALID_TYPE,
+                                t.doc,
+                                &ptr,
+                                format!(
+                                    "fact {} is a {}, found {value}",
+                                    tick(fact),
+                                    fact_type_name(*ty)
+                                ),
+                                format!("give a {} value", fact_type_name(*ty)),
                             );
                         }
                     }
