@@ -1,6 +1,7 @@
 //! `check --format github|markdown`, several `--output FORMAT=PATH` in one run, the job summary,
 //! and `--new-since REF`, on fixture repositories built in temporary folders.
 
+use crate::common::git::git;
 use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;
@@ -21,24 +22,6 @@ fn copy_tree(from: &Path, to: &Path) {
             fs::copy(entry.path(), &dst).expect("copy");
         }
     }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn edit(path: &Path, from: &str, to: &str) {
@@ -69,6 +52,7 @@ fn findings_repo(dir: &Path) {
 
 fn check(dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::cargo_bin("agentgov").expect("binary");
+    crate::common::git::isolate_agentgov(&mut c);
     c.arg("check")
         .arg(dir)
         .args(["--today", "2026-11-26"])

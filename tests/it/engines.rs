@@ -2,8 +2,7 @@
 //! exactly like `Plan::decide` and `Plan::permits`: on the worked example, on the base fixture and
 //! on random repositories.
 
-#[path = "common/gen.rs"]
-mod gen;
+use crate::common::gen;
 
 use agentgov::analysis::{check, CheckOptions};
 use agentgov::decide::{FactValue, Outcome, Plan, Request};

@@ -9,9 +9,7 @@ use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-#[path = "common/fixtures.rs"]
-mod common_fixtures;
-use common_fixtures::materialize;
+use crate::common::fixtures::materialize;
 
 fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

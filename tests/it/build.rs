@@ -2,8 +2,7 @@
 //! never deletes what it did not write; and that `bundle.json` matches its schema and lets a
 //! gateway reach the same answers as `Plan::decide`.
 
-#[path = "common/gen.rs"]
-mod gen;
+use crate::common::gen;
 
 use agentgov::analysis::{check, CheckOptions};
 use agentgov::decide::{FactValue, Outcome, Plan, Request};

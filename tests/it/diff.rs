@@ -1,28 +1,11 @@
 //! `agentgov diff --base REF`: real git repositories in temporary folders, with the governance
 //! files in a subfolder (as most repositories keep them), committed, changed, and compared.
 
+use crate::common::git::git;
 use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("mkdir");
@@ -59,8 +42,8 @@ fn edit(path: &Path, from: &str, to: &str) {
 }
 
 fn diff(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::cargo_bin("agentgov")
-        .expect("binary")
+    let mut c = Command::cargo_bin("agentgov").expect("binary");
+    let out = crate::common::git::isolate_agentgov(&mut c)
         .current_dir(dir)
         .arg("diff")
         .args(args)

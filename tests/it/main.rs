@@ -1,0 +1,19 @@
+//! The integration tests, in one binary: each test file links the crate with its engine
+//! dependencies (cedar-policy, regorus) once instead of once per file.
+
+mod common;
+
+mod browser;
+mod build;
+mod cli;
+mod cli_formats;
+mod diff;
+mod engines;
+mod hostile;
+mod init;
+mod promtool;
+mod proptest_check;
+mod rules;
+mod sarif;
+mod schemas;
+mod site;
