@@ -54,9 +54,21 @@ fn run(root: &Path) {
     let c = check(root, &opts()).expect("the root is readable");
     // Every diagnostic names a known rule and points into a file that exists.
     for d in &c.diagnostics {
-        assert!(!d.rule.is_empty());
+        assert!(
+            agentgov::rules::find(d.rule).is_some(),
+            "unregistered rule: {d:?}"
+        );
         if let Some(loc) = &d.location {
+            let file = root.join(&loc.file);
+            assert!(file.is_file(), "no such file: {d:?}");
+            // Positions are 1-based; the line exists in the file (a file's last line may be
+            // empty) and the column is at most one past its end.
+            let text = String::from_utf8_lossy(&fs::read(&file).unwrap()).into_owned();
+            let lines: Vec<&str> = text.split('\n').collect();
             assert!(loc.line >= 1 && loc.column >= 1, "{d:?}");
+            assert!(loc.line <= lines.len(), "line past the end of the file: {d:?}");
+            let width = lines[loc.line - 1].len() + 1;
+            assert!(loc.column <= width, "column past the end of its line: {d:?}");
         }
     }
     let _ = agentgov::commands::check::human_report(&c, false);
