@@ -233,4 +233,31 @@ fn main() {
         let _ = std::fs::remove_dir_all(&dir);
         let _ = std::fs::remove_dir_all(&out);
     }
+    alias_bomb(if smoke { 1 } else { 21 });
+}
+
+/// The YAML alias bomb (nine levels of ten aliases: 10^9 nodes if expanded) is stopped at the
+/// alias limit: how long that takes (it used to be a wall-clock assertion in a unit test).
+fn alias_bomb(runs: usize) {
+    use agentgov::load::yaml::{parse_documents, Limits};
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..9 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let limits = Limits::default();
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let (docs, errors) = parse_documents(&text, &limits);
+        times.push(t.elapsed().as_secs_f64());
+        assert!(
+            docs.is_empty() && errors.len() == 1,
+            "the alias limit stops the bomb"
+        );
+    }
+    println!(
+        "alias bomb stopped in {:.2} ms (median of {runs})",
+        median(times) * 1e3
+    );
 }

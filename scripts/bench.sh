@@ -2,6 +2,7 @@
 # Reproduces the performance figures of the README:
 #   - the paired in-process harness (check vs a serde_yaml walk+read+parse baseline, build),
 #   - hyperfine runs of the binary at 1k/2k/5k/10k/20k agents (growth table),
+#   - check at 10k under the release and the dist profile,
 #   - peak RSS at 10k with /usr/bin/time -v,
 #   - check-jsonschema validating only the agent files vs agentgov check.
 # Usage: scripts/bench.sh [SIZES]   e.g. scripts/bench.sh "1000 10000"
@@ -32,6 +33,21 @@ if command -v hyperfine >/dev/null; then
 else
     echo "hyperfine not installed; timing with /usr/bin/time"
     for n in $sizes; do /usr/bin/time -f "check $n: %e s" "$bin" check "$work/g$n" --today $today >/dev/null; done
+fi
+
+echo "== check under both profiles: release (fast to build) and dist (fat LTO, published binaries)"
+cargo build --profile dist --bin agentgov
+[ -d "$work/g10000" ] || target/release/examples/synth --agents 10000 --out "$work/g10000"
+if command -v hyperfine >/dev/null; then
+    hyperfine -N --warmup 1 --runs "${RUNS:-7}" \
+        -n "release check 10k" "target/release/agentgov check $work/g10000 --today $today" \
+        -n "dist check 10k" "target/dist/agentgov check $work/g10000 --today $today"
+else
+    for p in release dist; do
+        for i in 1 2 3 4 5; do
+            /usr/bin/time -f "$p check 10k: %e s" "target/$p/agentgov" check "$work/g10000" --today $today >/dev/null
+        done
+    done
 fi
 
 echo "== peak RSS at 10k"

@@ -655,7 +655,7 @@ fn bundle_of_the_base_fixture_matches_its_schema_and_decide() {
 #[test]
 fn bundles_of_random_repositories_agree_with_decide() {
     let rules: Vec<&str> = agentgov::rules::analysis_rules()
-        .into_iter()
+        .iter()
         .map(|(i, _)| i.name)
         .collect();
     for seed in 0..24u64 {

@@ -661,7 +661,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 fn analysis_rule_names() -> Vec<&'static str> {
     agentgov::rules::analysis_rules()
-        .into_iter()
+        .iter()
         .map(|(i, _)| i.name)
         .collect()
 }

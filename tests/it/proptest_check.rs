@@ -66,9 +66,15 @@ fn run(root: &Path) {
             let text = String::from_utf8_lossy(&fs::read(&file).unwrap()).into_owned();
             let lines: Vec<&str> = text.split('\n').collect();
             assert!(loc.line >= 1 && loc.column >= 1, "{d:?}");
-            assert!(loc.line <= lines.len(), "line past the end of the file: {d:?}");
+            assert!(
+                loc.line <= lines.len(),
+                "line past the end of the file: {d:?}"
+            );
             let width = lines[loc.line - 1].len() + 1;
-            assert!(loc.column <= width, "column past the end of its line: {d:?}");
+            assert!(
+                loc.column <= width,
+                "column past the end of its line: {d:?}"
+            );
         }
     }
     let _ = agentgov::commands::check::human_report(&c, false);
