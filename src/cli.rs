@@ -89,20 +89,20 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub common: CommonArgs,
     /// Output format on standard output.
-    #[arg(long, value_enum, default_value_t = crate::commands::check::CheckFormat::Human)]
-    pub format: crate::commands::check::CheckFormat,
+    #[arg(long, value_enum, default_value_t = crate::commands::common::CheckFormat::Human)]
+    pub format: crate::commands::common::CheckFormat,
     /// Also write a report to a file, `FORMAT=PATH` (repeatable), e.g. `sarif=agentgov.sarif`.
-    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = crate::commands::check::parse_output)]
-    pub outputs: Vec<crate::commands::check::OutputSpec>,
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = crate::commands::common::parse_output)]
+    pub outputs: Vec<crate::commands::common::OutputSpec>,
     /// Report only findings absent at this git revision (matched by fingerprint).
     #[arg(long, value_name = "REF")]
     pub new_since: Option<String>,
     /// Exit 1 when a finding at or above this severity remains.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
-    /// Color in human output: auto, always, never.
-    #[arg(long, default_value = "auto")]
-    pub color: String,
+    /// Color in human output.
+    #[arg(long, value_enum, default_value_t = crate::commands::common::Color::Auto)]
+    pub color: crate::commands::common::Color,
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {

@@ -104,13 +104,6 @@ impl Diagnostic {
             waived: None,
         }
     }
-    // TEMPORARY until the load and command modules are converted (same session).
-    pub fn error(rule: &'static str, message: impl Into<String>) -> Self {
-        Self::new(crate::rules::find(rule).expect("registered"), message)
-    }
-    pub fn warning(rule: &'static str, message: impl Into<String>) -> Self {
-        Self::new(crate::rules::find(rule).expect("registered"), message)
-    }
     pub fn at(mut self, location: Location) -> Self {
         self.location = Some(location);
         self

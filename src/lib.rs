@@ -10,6 +10,7 @@ pub mod commands;
 pub mod decide;
 pub mod diag;
 pub mod emit;
+pub mod git;
 pub mod graph;
 pub mod load;
 pub mod model;

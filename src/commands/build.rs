@@ -8,7 +8,7 @@
 //! never deleted: the build refuses instead (exit 2).
 
 use crate::cli::{EXIT_OK, EXIT_UNREADABLE};
-use crate::commands::check::{exit_code, human_report, load_or_exit, use_color};
+use crate::commands::common::{exit_code, human_report, load_or_exit, use_color, Color};
 use crate::emit::{self, EmitContext};
 use clap::Args;
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,9 +31,9 @@ pub struct BuildArgs {
     /// Tera templates for the policy site, replacing the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
-    /// Color in the report of findings: auto, always, never.
-    #[arg(long, default_value = "auto")]
-    pub color: String,
+    /// Color in the report of findings (on standard error).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
 }
 
 /// Why a build did not write its output.
@@ -57,7 +57,7 @@ pub fn run(a: BuildArgs) -> i32 {
     };
     let code = exit_code(&c.diagnostics, crate::cli::FailOn::Error);
     if code != EXIT_OK || c.has_errors() {
-        eprint!("{}", human_report(&c, use_color_err(&a.color)));
+        eprint!("{}", human_report(&c, use_color_err(a.color)));
         eprintln!(
             "error: not building `{}`: fix the errors above first",
             a.out.display()
@@ -69,7 +69,7 @@ pub fn run(a: BuildArgs) -> i32 {
         };
     }
     if c.diagnostics.iter().any(|d| d.waived.is_none()) {
-        eprint!("{}", human_report(&c, use_color_err(&a.color)));
+        eprint!("{}", human_report(&c, use_color_err(a.color)));
     }
     let today = a.common.check_options().today;
     let Some(mut cx) = EmitContext::from_checked(&c, today) else {
@@ -118,7 +118,7 @@ pub fn run(a: BuildArgs) -> i32 {
     timer.phase("swap");
     match result {
         Ok(files) => {
-            println!("{}", summary(&a.out, &files));
+            crate::outln!("{}", summary(&a.out, &files));
             EXIT_OK
         }
         Err(e) => {
@@ -128,9 +128,10 @@ pub fn run(a: BuildArgs) -> i32 {
     }
 }
 
-fn use_color_err(flag: &str) -> bool {
+/// Whether to colour the report of findings, which goes to standard error.
+fn use_color_err(flag: Color) -> bool {
     match flag {
-        "auto" => {
+        Color::Auto => {
             use std::io::IsTerminal;
             std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }

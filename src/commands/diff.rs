@@ -7,7 +7,7 @@
 //! or external capabilities, model/prompt/connector changes that need revalidation, rollout
 //! changes, and findings introduced and fixed (matched by fingerprint).
 
-use crate::analysis::{check, Checked};
+use crate::analysis::Checked;
 use crate::cli::{CommonArgs, EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE};
 use crate::decide::{is_read, Outcome, Request};
 use crate::diag::{Diagnostic, Severity, Summary};
@@ -17,9 +17,6 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 /// The hidden marker that identifies the diff comment on a pull request.
 pub const MARKER: &str = "<!-- agentgov-diff -->";
@@ -59,158 +56,6 @@ pub struct DiffArgs {
     /// When to exit 1.
     #[arg(long, value_enum, default_value_t = DiffFailOn::Error)]
     pub fail_on: DiffFailOn,
-}
-
-// ---------------------------------------------------------------- git
-
-fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "`git {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    Ok(out.stdout)
-}
-
-fn git_line(dir: &Path, args: &[&str]) -> Result<String, String> {
-    Ok(String::from_utf8_lossy(&git(dir, args)?)
-        .trim_end_matches(['\n', '\r'])
-        .to_string())
-}
-
-/// Reads every file under `pathspec` at `rev` into `dest` (same relative paths); returns how many.
-fn extract(top: &Path, rev: &str, pathspec: &str, dest: &Path) -> Result<usize, String> {
-    let listing = git(top, &["ls-tree", "-r", "-z", rev, "--", pathspec])?;
-    let mut blobs: Vec<(String, String)> = Vec::new();
-    for entry in listing.split(|b| *b == 0).filter(|e| !e.is_empty()) {
-        let entry = String::from_utf8_lossy(entry);
-        let Some((meta, path)) = entry.split_once('\t') else {
-            continue;
-        };
-        let parts: Vec<&str> = meta.split(' ').collect();
-        // Regular files only (mode 100644/100755): no symlinks, no submodules.
-        if parts.len() == 3 && parts[1] == "blob" && parts[0].starts_with("100") {
-            blobs.push((parts[2].to_string(), path.to_string()));
-        }
-    }
-    if blobs.is_empty() {
-        return Ok(0);
-    }
-    let mut child = Command::new("git")
-        .arg("-C")
-        .arg(top)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    let input: String = blobs.iter().map(|(sha, _)| format!("{sha}\n")).collect();
-    let mut stdin = child.stdin.take().expect("piped");
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("git cat-file: {e}"))?;
-    let _ = writer.join();
-    if !out.status.success() {
-        return Err(format!(
-            "`git cat-file` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    let data = out.stdout;
-    let mut pos = 0;
-    for (_, path) in &blobs {
-        let nl = data[pos..]
-            .iter()
-            .position(|b| *b == b'\n')
-            .ok_or("truncated git cat-file output")?
-            + pos;
-        let header = String::from_utf8_lossy(&data[pos..nl]).to_string();
-        let size: usize = header
-            .rsplit(' ')
-            .next()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| format!("unexpected git cat-file header `{header}`"))?;
-        let start = nl + 1;
-        let end = start + size;
-        if end > data.len() {
-            return Err("truncated git cat-file output".into());
-        }
-        let target = dest.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot write `{}`: {e}", parent.display()))?;
-        }
-        std::fs::write(&target, &data[start..end])
-            .map_err(|e| format!("cannot write `{}`: {e}", target.display()))?;
-        pos = end + 1;
-    }
-    Ok(blobs.len())
-}
-
-/// Checks the governance folder (or file) `common.path` as it is at git revision `rev`.
-/// `Ok(None)` when it does not exist at that revision (no governance files yet).
-pub fn check_at_revision(common: &CommonArgs, rev: &str) -> Result<Option<Checked>, String> {
-    let path = &common.path;
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    let (dir, file_name) = if meta.is_file() {
-        let parent = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        (
-            parent.to_path_buf(),
-            path.file_name().map(|f| f.to_string_lossy().into_owned()),
-        )
-    } else {
-        (path.clone(), None)
-    };
-    let top = PathBuf::from(
-        git_line(&dir, &["rev-parse", "--show-toplevel"])
-            .map_err(|e| format!("`{}` is not inside a git work tree: {e}", dir.display()))?,
-    );
-    let prefix = git_line(&dir, &["rev-parse", "--show-prefix"])?;
-    git_line(
-        &top,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            &format!("{rev}^{{commit}}"),
-        ],
-    )
-    .map_err(|_| format!("unknown git revision `{rev}`"))?;
-    let rel = format!("{prefix}{}", file_name.as_deref().unwrap_or(""));
-    let pathspec = if rel.is_empty() {
-        ".".to_string()
-    } else {
-        rel.trim_end_matches('/').to_string()
-    };
-    let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
-    if extract(&top, rev, &pathspec, tmp.path())? == 0 {
-        return Ok(None);
-    }
-    let root = if rel.is_empty() {
-        tmp.path().to_path_buf()
-    } else {
-        tmp.path().join(rel.trim_end_matches('/'))
-    };
-    if !root.exists() {
-        return Ok(None);
-    }
-    let checked = check(&root, &common.check_options()).map_err(|e| e.to_string())?;
-    Ok(Some(checked))
 }
 
 // ---------------------------------------------------------------- snapshots
@@ -1046,14 +891,14 @@ pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
 }
 
 pub fn run(a: DiffArgs) -> i32 {
-    let base = match check_at_revision(&a.common, &a.base) {
+    let base = match super::common::check_at_revision(&a.common, &a.base) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_UNREADABLE;
         }
     };
-    let head = match super::check::load_or_exit(&a.common) {
+    let head = match super::common::load_or_exit(&a.common) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -1076,7 +921,9 @@ pub fn run(a: DiffArgs) -> i32 {
             s
         }
     };
-    let _ = std::io::stdout().write_all(text.as_bytes());
+    if let Err(code) = super::common::write_stdout(&text) {
+        return code;
+    }
     if head
         .diagnostics
         .iter()

@@ -18,7 +18,7 @@ pub fn run(a: ExplainArgs) -> i32 {
     match (a.name, a.list) {
         (Some(name), false) => match rules::find(&name) {
             Some(r) => {
-                println!(
+                crate::outln!(
                     "# {} ({}, {} by default)\n\n{}\n\n{}",
                     r.name,
                     r.group,
@@ -40,7 +40,7 @@ pub fn run(a: ExplainArgs) -> i32 {
         },
         _ => {
             for r in rules::registry() {
-                println!(
+                crate::outln!(
                     "{:<30} {:<16} {:<8} {}",
                     r.name,
                     r.group,

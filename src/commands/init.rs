@@ -89,10 +89,10 @@ pub fn run(a: InitArgs) -> i32 {
     match write_starter(&a.dir, today) {
         Ok(files) => {
             for f in &files {
-                println!("wrote {}", f.display());
+                crate::outln!("wrote {}", f.display());
             }
             let d = a.dir.display();
-            println!(
+            crate::outln!(
                 "\nA starter governance repository: one workflow with one approval gate, one logging \
                  template (its `audit` list), one rollback plan, one playbook and a policy test.\n\n\
                  Next steps:\n  \

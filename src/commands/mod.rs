@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod common;
 pub mod diff;
 pub mod explain;
 pub mod init;

@@ -31,7 +31,7 @@ pub fn run(a: SchemaArgs) -> i32 {
                 eprintln!("error: cannot write `{}`: {e}", path.display());
                 return EXIT_UNREADABLE;
             }
-            println!("wrote {}", path.display());
+            crate::outln!("wrote {}", path.display());
         }
         return EXIT_OK;
     }
@@ -42,7 +42,7 @@ pub fn run(a: SchemaArgs) -> i32 {
                 .find(|x| x.name().eq_ignore_ascii_case(&k));
             match kind.and_then(|k| SCHEMAS.iter().find(|(sk, _, _)| *sk == k)) {
                 Some((_, _, text)) => {
-                    print!("{text}");
+                    crate::out!("{text}");
                     EXIT_OK
                 }
                 None => {
@@ -53,7 +53,7 @@ pub fn run(a: SchemaArgs) -> i32 {
         }
         None => {
             for (k, name, _) in SCHEMAS {
-                println!("{:<12} https://agentgov.dev/schemas/v1/{name}", k.name());
+                crate::outln!("{:<12} https://agentgov.dev/schemas/v1/{name}", k.name());
             }
             EXIT_OK
         }

@@ -16,8 +16,8 @@ pub struct TestArgs {
     #[arg(long)]
     pub coverage: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = super::check::Format::Human)]
-    pub format: super::check::Format,
+    #[arg(long, value_enum, default_value_t = super::common::Format::Human)]
+    pub format: super::common::Format,
 }
 
 /// The result of running the cases.
@@ -84,8 +84,8 @@ pub fn run_cases(c: &crate::analysis::Checked) -> Option<TestRun> {
                 d.reasons.join(", ")
             };
             run.failures.push(
-                Diagnostic::error(
-                    "test-failed",
+                Diagnostic::new(
+                    &crate::rules::structure::TEST_FAILED,
                     format!(
                         "case {}: expected {}, got {actual}",
                         tick(&case.name),
@@ -113,19 +113,19 @@ pub fn run_cases(c: &crate::analysis::Checked) -> Option<TestRun> {
 }
 
 pub fn run(a: TestArgs) -> i32 {
-    let c = match super::check::load_or_exit(&a.common) {
+    let c = match super::common::load_or_exit(&a.common) {
         Ok(c) => c,
         Err(code) => return code,
     };
     if c.has_errors() || c.plan.is_none() {
-        print!("{}", super::check::human_report(&c, false));
+        crate::out!("{}", super::common::human_report(&c, false));
         eprintln!("error: fix the errors above before running the tests");
-        return super::check::exit_code(&c.diagnostics, crate::cli::FailOn::Error)
+        return super::common::exit_code(&c.diagnostics, crate::cli::FailOn::Error)
             .max(EXIT_FINDINGS);
     }
     let run = run_cases(&c).expect("plan exists");
     match a.format {
-        super::check::Format::Json => {
+        super::common::Format::Json => {
             let v = serde_json::json!({
                 "version": 1,
                 "passed": run.passed,
@@ -133,29 +133,33 @@ pub fn run(a: TestArgs) -> i32 {
                 "failures": run.failures,
                 "uncovered": run.uncovered.iter().map(|(a, o)| serde_json::json!({"agent": a, "operation": o})).collect::<Vec<_>>(),
             });
-            println!("{}", serde_json::to_string_pretty(&v).expect("json"));
+            crate::outln!("{}", serde_json::to_string_pretty(&v).expect("json"));
         }
-        super::check::Format::Human => {
+        super::common::Format::Human => {
             let sources = output::human::Sources::for_diagnostics(&c.ws, &run.failures);
-            print!(
+            crate::out!(
                 "{}",
-                output::human::render(&run.failures, &sources, super::check::use_color("auto"))
+                output::human::render(
+                    &run.failures,
+                    &sources,
+                    super::common::use_color(super::common::Color::Auto)
+                )
             );
             if a.coverage {
                 if run.uncovered.is_empty() {
-                    println!("coverage: every granted operation is exercised by a case");
+                    crate::outln!("coverage: every granted operation is exercised by a case");
                 } else {
-                    println!(
+                    crate::outln!(
                         "coverage: {} granted operation(s) exercised by no case:",
                         run.uncovered.len()
                     );
                     for (agent, op) in &run.uncovered {
-                        println!("  {agent} {op}");
+                        crate::outln!("  {agent} {op}");
                     }
                 }
             }
             let _ = Summary::default();
-            println!("{} passed, {} failed", run.passed, run.failures.len());
+            crate::outln!("{} passed, {} failed", run.passed, run.failures.len());
         }
     }
     if run.failures.is_empty() {

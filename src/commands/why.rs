@@ -237,12 +237,12 @@ pub fn explain(c: &Checked, req: &Request) -> String {
 }
 
 pub fn run(a: WhyArgs) -> i32 {
-    let c = match super::check::load_or_exit(&a.common) {
+    let c = match super::common::load_or_exit(&a.common) {
         Ok(c) => c,
         Err(code) => return code,
     };
     if c.plan.is_none() {
-        print!("{}", super::check::human_report(&c, false));
+        crate::out!("{}", super::common::human_report(&c, false));
         eprintln!("error: fix the errors above first");
         return EXIT_FINDINGS;
     }
@@ -261,6 +261,6 @@ pub fn run(a: WhyArgs) -> i32 {
         workflow: a.workflow,
         context,
     };
-    print!("{}", explain(&c, &req));
+    crate::out!("{}", explain(&c, &req));
     EXIT_OK
 }

@@ -15,7 +15,6 @@ use super::{Artifact, EmitContext};
 use crate::load::{DocId, Kind};
 use crate::model::Model;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
 #[derive(Default)]
 struct Entry {
@@ -26,27 +25,8 @@ struct Entry {
 }
 
 pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
-    let prefix = git_prefix(&cx.ws.root);
+    let prefix = crate::git::path_in_work_tree(&cx.ws.root);
     vec![("CODEOWNERS".to_string(), render(cx, &prefix).into_bytes())]
-}
-
-/// The governance root relative to the git top level (`governance`), or empty outside git.
-pub fn git_prefix(root: &Path) -> String {
-    let Ok(canon) = std::fs::canonicalize(root) else {
-        return String::new();
-    };
-    let top: Option<PathBuf> = canon
-        .ancestors()
-        .find(|a| std::fs::symlink_metadata(a.join(".git")).is_ok())
-        .map(Path::to_path_buf);
-    match top.as_deref().and_then(|t| canon.strip_prefix(t).ok()) {
-        Some(rel) => rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/"),
-        None => String::new(),
-    }
 }
 
 /// A repository path as a CODEOWNERS pattern: rooted, with special characters escaped.

@@ -5,46 +5,16 @@
 //! git work tree, its prefix (see [`git_prefix`]) is put in front of every file.
 
 use crate::diag::{Diagnostic, Severity, Summary};
-use std::path::{Path, PathBuf};
-
-/// The root of the git work tree holding `path` (a folder or file): the nearest ancestor with a
-/// `.git` entry (a folder, or a file for worktrees and submodules).
-pub fn git_root(path: &Path) -> Option<PathBuf> {
-    let abs = std::fs::canonicalize(path).ok()?;
-    let mut cur: Option<&Path> = Some(if abs.is_file() { abs.parent()? } else { &abs });
-    while let Some(dir) = cur {
-        if dir.join(".git").exists() {
-            return Some(dir.to_path_buf());
-        }
-        cur = dir.parent();
-    }
-    None
-}
+use std::path::Path;
 
 /// The governance folder `root` relative to its git work tree, with `/` and a trailing `/`
 /// (`"governance/"`), or `""` when it is the work tree's root or not in one.
 pub fn git_prefix(root: &Path) -> String {
-    let (Some(git), Ok(abs)) = (git_root(root), std::fs::canonicalize(root)) else {
-        return String::new();
-    };
-    let abs = if abs.is_file() {
-        abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+    let p = crate::git::path_in_work_tree(root);
+    if p.is_empty() {
+        p
     } else {
-        abs
-    };
-    match abs.strip_prefix(&git) {
-        Ok(rel) => {
-            let parts: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            if parts.is_empty() {
-                String::new()
-            } else {
-                format!("{}/", parts.join("/"))
-            }
-        }
-        Err(_) => String::new(),
+        format!("{p}/")
     }
 }
 

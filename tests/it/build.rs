@@ -94,7 +94,7 @@ fn artifacts_of(root: &Path) -> Vec<(String, Vec<u8>)> {
     assert!(
         !c.has_errors(),
         "{}",
-        agentgov::commands::check::human_report(&c, false)
+        agentgov::commands::common::human_report(&c, false)
     );
     let cx = EmitContext::from_checked(&c, today()).expect("compiled");
     emit::all(&cx).expect("the built-in templates render")

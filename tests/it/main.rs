@@ -6,6 +6,7 @@ mod common;
 mod browser;
 mod build;
 mod cli;
+mod cli_errors;
 mod cli_formats;
 mod diff;
 mod engines;

@@ -77,7 +77,7 @@ fn run(root: &Path) {
             );
         }
     }
-    let _ = agentgov::commands::check::human_report(&c, false);
+    let _ = agentgov::commands::common::human_report(&c, false);
 }
 
 /// YAML-ish tokens, so that random text exercises the parser's corners, not just "not YAML".

@@ -133,7 +133,7 @@ fn fixture(name: &str) {
                 ));
             }
         }
-        let human = agentgov::commands::check::human_report(&c, false);
+        let human = agentgov::commands::common::human_report(&c, false);
         let json = agentgov::output::json::render(
             &c.diagnostics,
             &Summary::of(&c.diagnostics, c.ws.governance_files),
