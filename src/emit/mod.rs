@@ -258,24 +258,55 @@ pub(crate) fn with_test_context<R>(f: impl FnOnce(&EmitContext) -> R) -> R {
 mod tests {
     use super::*;
 
+    /// The build writes DESIGN's artifacts and nothing else: relative paths inside the output
+    /// folder, no empty file, JSON that parses, and no trace of the machine it ran on.
     #[test]
-    fn the_build_writes_what_each_emitter_makes() {
-        with_test_context(|cx| {
-            let built: BTreeMap<String, Vec<u8>> = all(cx).expect("renders").into_iter().collect();
-            let emitters: [fn(&EmitContext) -> Vec<Artifact>; 5] = [
-                bundle::emit,
-                cedar::emit,
-                opa::emit,
-                prometheus::emit,
-                codeowners::emit,
-            ];
-            for (path, bytes) in emitters.iter().flat_map(|emit| emit(cx)) {
-                assert_eq!(
-                    built.get(&path).map(|b| String::from_utf8_lossy(b)),
-                    Some(String::from_utf8_lossy(&bytes)),
-                    "{path}"
-                );
+    fn the_build_writes_the_listed_artifacts_and_nothing_else() {
+        let c = crate::rules::util::testing::checked(&[], &[]);
+        // The (removed) temporary folder the repository was checked in.
+        let root = c.ws.root.clone();
+        assert!(root.is_absolute());
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+        let cx = EmitContext::from_checked(&c, today).expect("compiles");
+        let built = all(&cx).expect("renders");
+        let mut tops = std::collections::BTreeSet::new();
+        for (path, bytes) in &built {
+            assert!(
+                !path.starts_with('/') && !path.split('/').any(|p| p == ".." || p.is_empty()),
+                "{path}"
+            );
+            assert!(!bytes.is_empty(), "{path} is empty");
+            let text = String::from_utf8_lossy(bytes);
+            assert!(
+                !text.contains(root.to_str().expect("utf-8")),
+                "{path} holds the repository's absolute path"
+            );
+            if path.ends_with(".json") {
+                serde_json::from_slice::<serde_json::Value>(bytes)
+                    .unwrap_or_else(|e| panic!("{path}: {e}"));
             }
-        });
+            tops.insert(path.split('/').next().expect("a segment").to_string());
+        }
+        let expected: std::collections::BTreeSet<String> = [
+            "CODEOWNERS",
+            "POLICY.md",
+            "bundle.json",
+            "cedar",
+            "opa",
+            "prometheus",
+            "site",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        assert_eq!(tops, expected);
+        for must in [
+            "cedar/policies.cedar",
+            "opa/data.json",
+            "prometheus/rules.yml",
+            "site/index.html",
+        ] {
+            assert!(built.iter().any(|(p, _)| p == must), "no {must}");
+        }
     }
 }
