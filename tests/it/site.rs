@@ -495,5 +495,7 @@ fn framework_controls_go_unmet_without_evidence() {
         "monitors still respond, nobody can pause"
     );
     assert_eq!(status(&after, "Art. 14"), "partial");
-    assert!(text(&after, "site/frameworks.html").contains("nobody can pause writer"));
+    // The evidence is the finding of `no-pause-authority` itself.
+    assert!(text(&after, "site/frameworks.html")
+        .contains("no playbook says who may pause agent <code>writer</code>"));
 }
