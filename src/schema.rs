@@ -1,5 +1,7 @@
 //! Phase 2: validate each governance document against the JSON Schema of its kind.
 
+pub mod reference;
+
 use crate::diag::{did_you_mean, tick, Diagnostic};
 use crate::load::{DocInput, DocView, Kind};
 use crate::model::TypedDoc;

@@ -11,11 +11,18 @@ pub struct SchemaArgs {
     /// Write every schema into this folder (created if missing) instead of printing one.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Print the reference of the file format (Markdown, as in `docs/format.md`).
+    #[arg(long, conflicts_with_all = ["out", "kind"])]
+    pub reference: bool,
     /// The kind to print (Agent, Policy, ...); default: list the schemas.
     pub kind: Option<String>,
 }
 
 pub fn run(a: SchemaArgs) -> i32 {
+    if a.reference {
+        crate::out!("{}", crate::schema::reference::markdown());
+        return EXIT_OK;
+    }
     if let Some(dir) = a.out {
         if let Err(e) = std::fs::create_dir_all(&dir) {
             eprintln!("error: cannot create `{}`: {e}", dir.display());
