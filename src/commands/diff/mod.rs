@@ -1,0 +1,117 @@
+//! `agentgov diff --base REF`: what a change means, compared with a git revision.
+//!
+//! The governance folder is compiled twice: as it is at `REF` (its files are read from git into
+//! a temporary folder) and as it is in the work tree. The two are compared by meaning, not by
+//! text: grants, effective tiers per agent and operation (from [`crate::decide::Plan::decide`],
+//! with no context, and per workflow), reach through delegation and data syncs, new irreversible
+//! or external capabilities, model/prompt/connector changes that need revalidation, rollout
+//! changes, and findings introduced and fixed (matched by fingerprint).
+
+mod compare;
+mod render;
+mod snapshot;
+
+use crate::cli::{CommonArgs, EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE};
+use crate::diag::Severity;
+use crate::output;
+use clap::{Args, ValueEnum};
+pub use compare::Report;
+pub use render::markdown;
+use serde_json::json;
+
+/// The hidden marker that identifies the diff comment on a pull request.
+pub const MARKER: &str = "<!-- agentgov-diff -->";
+
+/// What a material change to a model, prompt or connector needs (DESIGN §1).
+pub const REVALIDATION: &str =
+    "mini validation cycle: test cases, reviewer sign-off, a short observation window; sampling back to 100%";
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// A pull-request comment (with a hidden marker so that CI can update one comment).
+    Markdown,
+    /// Versioned JSON.
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFailOn {
+    /// Exit 1 when the head has errors.
+    Error,
+    /// Exit 1 when the head has errors, a tier is relaxed, or new risky reach appears.
+    Relaxation,
+    /// Always exit 0 (2 still means bad usage or unreadable input).
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// The git revision to compare with (a branch, tag or commit, e.g. `origin/main`).
+    #[arg(long, value_name = "REF")]
+    pub base: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+    pub format: DiffFormat,
+    /// When to exit 1.
+    #[arg(long, value_enum, default_value_t = DiffFailOn::Error)]
+    pub fail_on: DiffFailOn,
+}
+
+pub fn run(a: DiffArgs) -> i32 {
+    let base = match super::common::check_at_revision(&a.common, &a.base) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_UNREADABLE;
+        }
+    };
+    let head = match super::common::load_or_exit(&a.common) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let report = compare::compare(
+        &a.base,
+        &snapshot::snapshot(base.as_ref()),
+        &snapshot::snapshot(Some(&head)),
+        head.ws.governance_files,
+    );
+    let text = match a.format {
+        DiffFormat::Markdown => {
+            let links =
+                output::markdown::Links::from_github_env(output::github::git_prefix(&head.ws.root));
+            markdown(&report, &links)
+        }
+        DiffFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&report)
+                .unwrap_or_else(|e| json!({ "error": e.to_string() }).to_string());
+            s.push('\n');
+            s
+        }
+    };
+    if let Err(code) = super::common::write_stdout(&text) {
+        return code;
+    }
+    if head
+        .diagnostics
+        .iter()
+        .any(|d| crate::load::repo::UNREADABLE_RULES.contains(&d.rule))
+    {
+        return EXIT_UNREADABLE;
+    }
+    let errors = head
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error && d.waived.is_none());
+    let fail = match a.fail_on {
+        DiffFailOn::Never => false,
+        DiffFailOn::Error => errors,
+        DiffFailOn::Relaxation => errors || report.relaxations > 0 || report.risky_reach > 0,
+    };
+    if fail {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
