@@ -11,8 +11,6 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-pub use crate::semantics::is_read;
-
 /// A fact value supplied by the enforcement point.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -345,11 +343,12 @@ pub fn plan(m: &Model) -> Plan {
                 .iter()
                 .find(|pr| op_pattern_matches(&pr.operation, op))
                 .map(|pr| pr.operation.clone());
-            let recommend_only = if a.spec.mode == Mode::RecommendOnly && !is_read(&op.operation) {
-                recommend_only_rank
-            } else {
-                0
-            };
+            let recommend_only =
+                if a.spec.mode == Mode::RecommendOnly && !semantics::is_read(&op.operation) {
+                    recommend_only_rank
+                } else {
+                    0
+                };
             operations.insert(
                 op_id,
                 Box::new(OpPlan {

@@ -1,5 +1,8 @@
 //! agentgov: a compiler and CI linter for the governance of AI agents.
 //!
+//! The public modules are what the `agentgov` binary, the tests, the benchmark and the fuzz
+//! targets use; the rest is `pub(crate)`. See ARCHITECTURE.md for where things live.
+//!
 //! Phases, each returning its value plus its diagnostics:
 //! [`load`] (YAML with positions) → [`schema`] → [`resolve`] (typed, id-indexed [`model`]) →
 //! [`analysis`] (graph, [`decide`], rules) → [`emit`].
@@ -10,15 +13,15 @@ pub mod commands;
 pub mod decide;
 pub mod diag;
 pub mod emit;
-pub mod git;
-pub mod graph;
+pub(crate) mod git;
+pub(crate) mod graph;
 pub mod load;
 pub mod model;
 pub mod output;
-pub mod resolve;
+pub(crate) mod resolve;
 pub mod rules;
 pub mod schema;
-pub mod semantics;
+pub(crate) mod semantics;
 
 /// Tunes the allocator (mimalloc, set as global allocator by the `agentgov` binary and the
 /// benchmark) for a short run: freed memory is kept instead of given back to the system, since

@@ -1,11 +1,11 @@
 //! One module per subcommand.
 
 pub mod build;
-pub mod check;
+pub(crate) mod check;
 pub mod common;
-pub mod diff;
-pub mod explain;
-pub mod init;
-pub mod schema;
-pub mod test;
-pub mod why;
+pub(crate) mod diff;
+pub(crate) mod explain;
+pub(crate) mod init;
+pub(crate) mod schema;
+pub(crate) mod test;
+pub(crate) mod why;

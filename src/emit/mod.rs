@@ -13,7 +13,7 @@ use std::path::Path;
 
 pub mod bundle;
 pub mod cedar;
-pub mod codeowners;
+pub(crate) mod codeowners;
 pub mod opa;
 pub mod policy_md;
 pub mod prometheus;

@@ -1,6 +1,6 @@
 //! Phase 1: find the governance files and parse them with positions.
 
-pub mod line_index;
+pub(crate) mod line_index;
 pub mod repo;
 pub mod yaml;
 

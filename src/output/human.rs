@@ -13,11 +13,6 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// Every file of the workspace.
-    pub fn new(ws: &Workspace) -> Self {
-        Self::build(ws, |_| true)
-    }
-
     /// Only the files the diagnostics point at (a clean run copies no text).
     pub fn for_diagnostics(ws: &Workspace, diags: &[Diagnostic]) -> Self {
         let wanted: std::collections::HashSet<&str> = diags

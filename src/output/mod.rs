@@ -1,10 +1,10 @@
 //! Renderings of diagnostics: human (miette), JSON, and the CI formats.
 
-pub mod github;
-pub mod human;
+pub(crate) mod github;
+pub(crate) mod human;
 pub mod json;
-pub mod markdown;
-pub mod sarif;
+pub(crate) mod markdown;
+pub(crate) mod sarif;
 
 use crate::diag::Summary;
 

@@ -73,8 +73,8 @@ macro_rules! catalog {
         analysis: [$($am:ident :: $ar:ident),* $(,)?],
         waivers: [$($wm:ident :: $wr:ident),* $(,)?] $(,)?
     ) => {
-        $(pub mod $am;)*
-        $(pub mod $wm;)*
+        $(pub(crate) mod $am;)*
+        $(pub(crate) mod $wm;)*
 
         /// Diagnostics of the load, schema and resolve phases (and `agentgov test`), in catalog order.
         pub static STRUCTURE_RULES: &[&RuleInfo] = &[$(&structure::$s),*];
@@ -86,8 +86,8 @@ macro_rules! catalog {
 }
 
 pub mod structure;
-pub mod util;
-pub mod waivers;
+pub(crate) mod util;
+pub(crate) mod waivers;
 
 catalog! {
     structure: [

@@ -15,7 +15,6 @@ use crate::cli::{CommonArgs, EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE};
 use crate::diag::Severity;
 use crate::output;
 use clap::{Args, ValueEnum};
-pub use compare::Report;
 pub use render::markdown;
 use serde_json::json;
 

@@ -2,9 +2,10 @@
 //! comparison looks at.
 
 use crate::analysis::Checked;
-use crate::decide::{is_read, Outcome, Request};
+use crate::decide::{Outcome, Request};
 use crate::diag::Diagnostic;
 use crate::model::{Effect, Reversibility};
+use crate::semantics::is_read;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
