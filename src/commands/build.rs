@@ -91,7 +91,7 @@ pub fn run(a: BuildArgs) -> i32 {
         let keep = |e: BuildError| {
             let message = e.0.clone();
             *write_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-            message
+            emit::EmitError::Sink(message)
         };
         let rendered = emit::each(
             &cx,
@@ -107,9 +107,11 @@ pub fn run(a: BuildArgs) -> i32 {
                 // A team's own templates must render: a broken one fails the build instead of
                 // silently falling back to the built-in pages.
                 Err(write_error.unwrap_or_else(|| {
-                    BuildError(match cx.templates {
-                        Some(t) => format!("templates in `{}` do not render: {e}", t.display()),
-                        None => e,
+                    BuildError(match (cx.templates, &e) {
+                        (Some(t), emit::EmitError::Template(_)) => {
+                            format!("templates in `{}` do not render: {e}", t.display())
+                        }
+                        _ => e.to_string(),
                     })
                 }))
             }

@@ -24,7 +24,7 @@ pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
 }
 
 /// Writes `bundle.json` in pieces.
-pub fn emit_into(cx: &EmitContext, pieces: super::PieceSink) -> Result<(), String> {
+pub fn emit_into(cx: &EmitContext, pieces: super::PieceSink) -> Result<(), super::EmitError> {
     pieces(PATH, &mut self::pieces(cx))
 }
 

@@ -45,7 +45,7 @@ pub fn emit_into(
     cx: &EmitContext,
     sink: super::Sink,
     pieces: super::PieceSink,
-) -> Result<(), String> {
+) -> Result<(), super::EmitError> {
     sink((SCHEMA_PATH.to_string(), schema(cx.model).into_bytes()))?;
     pieces(POLICIES_PATH, &mut policies_pieces(cx.model, cx.plan))?;
     sink((ENTITIES_PATH.to_string(), entities(cx.model).into_bytes()))

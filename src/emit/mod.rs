@@ -82,15 +82,38 @@ fn agent_workflow_index(m: &Model) -> BTreeMap<String, std::collections::BTreeSe
 /// A file to write: path relative to the output folder (with `/`), and its bytes.
 pub type Artifact = (String, Vec<u8>);
 
+/// Why artifacts could not be made.
+#[derive(Debug)]
+pub enum EmitError {
+    /// A team's `--templates` folder or one of its files could not be read.
+    TemplatesFolder(String),
+    /// A site template did not load or render: the template and tera's explanation.
+    Template(String),
+    /// A sink did not take an artifact (the build's own write error, reported by the build).
+    Sink(String),
+}
+
+impl std::fmt::Display for EmitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EmitError::TemplatesFolder(m) | EmitError::Template(m) | EmitError::Sink(m) => {
+                f.write_str(m)
+            }
+        }
+    }
+}
+
+impl std::error::Error for EmitError {}
+
 /// Every artifact of a build, sorted by path; `Err` as for [`each`].
-pub fn all(cx: &EmitContext) -> Result<Vec<Artifact>, String> {
+pub fn all(cx: &EmitContext) -> Result<Vec<Artifact>, EmitError> {
     collect(|sink, pieces| each(cx, sink, pieces))
 }
 
 /// Runs `render` with sinks that keep the artifacts; returns them sorted by path.
 pub fn collect(
-    render: impl FnOnce(Sink, PieceSink) -> Result<(), String>,
-) -> Result<Vec<Artifact>, String> {
+    render: impl FnOnce(Sink, PieceSink) -> Result<(), EmitError>,
+) -> Result<Vec<Artifact>, EmitError> {
     let out = std::sync::Mutex::new(Vec::new());
     let keep = |a| {
         out.lock().unwrap_or_else(|e| e.into_inner()).push(a);
@@ -106,21 +129,23 @@ pub fn collect(
 
 /// The artifacts an emitter writes into the sinks, kept and sorted by path: its `emit`. The
 /// built-in emitters have no failure of their own.
-pub(crate) fn kept(emit_into: impl FnOnce(Sink, PieceSink) -> Result<(), String>) -> Vec<Artifact> {
+pub(crate) fn kept(
+    emit_into: impl FnOnce(Sink, PieceSink) -> Result<(), EmitError>,
+) -> Vec<Artifact> {
     collect(emit_into).expect("built-in artifacts render")
 }
 
 /// Where artifacts go as they are rendered (from several threads at once).
-pub type Sink<'a> = &'a (dyn Fn(Artifact) -> Result<(), String> + Sync);
+pub type Sink<'a> = &'a (dyn Fn(Artifact) -> Result<(), EmitError> + Sync);
 
 /// Where a large artifact goes piece by piece: its path, and its pieces to pull in order (each
 /// rendered when pulled), so that it is never whole in memory.
 pub type PieceSink<'a> =
-    &'a (dyn Fn(&str, &mut dyn Iterator<Item = Vec<u8>>) -> Result<(), String> + Sync);
+    &'a (dyn Fn(&str, &mut dyn Iterator<Item = Vec<u8>>) -> Result<(), EmitError> + Sync);
 
 /// Renders every artifact into the sinks, in no particular order. `Err` is the first failure: a
 /// team's own site templates that do not render, or a sink's own error.
-pub fn each(cx: &EmitContext, sink: Sink, pieces: PieceSink) -> Result<(), String> {
+pub fn each(cx: &EmitContext, sink: Sink, pieces: PieceSink) -> Result<(), EmitError> {
     // The site is most of a large build and streams its pages; the rest are a few large files
     // each, made one after another beside it, the largest in pieces, so that their memory
     // peaks stay small and do not add up.

@@ -29,7 +29,7 @@ pub fn emit_into(
     cx: &EmitContext,
     sink: super::Sink,
     pieces: super::PieceSink,
-) -> Result<(), String> {
+) -> Result<(), super::EmitError> {
     pieces(DATA_PATH, &mut data_pieces(cx.plan))?;
     sink((POLICY_PATH.to_string(), POLICY.as_bytes().to_vec()))
 }

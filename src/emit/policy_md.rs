@@ -2,30 +2,23 @@
 //! repository (every example decision comes from `Plan::decide`).
 
 use super::site::{self, facts};
-use super::{Artifact, EmitContext};
+use super::{Artifact, EmitContext, EmitError};
 use crate::decide::{FactValue, Outcome, Request};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 /// POLICY.md with `cx.templates` overriding the built-in template.
-pub fn try_emit(cx: &EmitContext) -> Result<Vec<Artifact>, String> {
+pub fn try_emit(cx: &EmitContext) -> Result<Vec<Artifact>, EmitError> {
     render(cx, cx.templates)
 }
 
-fn render(cx: &EmitContext, dir: Option<&std::path::Path>) -> Result<Vec<Artifact>, String> {
+fn render(cx: &EmitContext, dir: Option<&std::path::Path>) -> Result<Vec<Artifact>, EmitError> {
     let (tera, _) = site::engine(dir)?;
-    let ctx = tera::Context::from_value(context(cx)).map_err(|e| e.to_string())?;
-    let text = tera.render("POLICY.md", &ctx).map_err(|e| {
-        use std::error::Error;
-        let mut m = e.to_string();
-        let mut s = e.source();
-        while let Some(x) = s {
-            m.push_str(": ");
-            m.push_str(&x.to_string());
-            s = x.source();
-        }
-        format!("POLICY.md: {m}")
-    })?;
+    let ctx = tera::Context::from_value(context(cx))
+        .map_err(|e| EmitError::Template(site::template_error(&e)))?;
+    let text = tera
+        .render("POLICY.md", &ctx)
+        .map_err(|e| EmitError::Template(format!("POLICY.md: {}", site::template_error(&e))))?;
     Ok(vec![("POLICY.md".into(), tidy(&text).into_bytes())])
 }
 

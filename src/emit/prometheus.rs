@@ -62,7 +62,7 @@ pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
 }
 
 /// Writes the rules file in pieces.
-pub fn emit_into(cx: &EmitContext, pieces: super::PieceSink) -> Result<(), String> {
+pub fn emit_into(cx: &EmitContext, pieces: super::PieceSink) -> Result<(), super::EmitError> {
     pieces(PATH, &mut rules_pieces(cx.model))
 }
 

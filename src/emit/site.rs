@@ -11,7 +11,7 @@ pub mod frameworks;
 pub mod markdown;
 pub mod svg;
 
-use super::{Artifact, EmitContext};
+use super::{Artifact, EmitContext, EmitError};
 use crate::diag::Severity;
 use facts::{OpRow, ReachRow};
 use serde::Serialize;
@@ -144,17 +144,27 @@ fn md_filter(v: &Value, _: &std::collections::HashMap<String, Value>) -> tera::R
 
 /// Reads the files of a `--templates DIR`: known template and static names, plus any other
 /// `.html` file (for partials the overrides include).
-fn overrides(dir: &Path) -> Result<BTreeMap<String, String>, String> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read templates folder {}: {e}", dir.display()))?;
+fn overrides(dir: &Path) -> Result<BTreeMap<String, String>, EmitError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        EmitError::TemplatesFolder(format!(
+            "cannot read templates folder {}: {e}",
+            dir.display()
+        ))
+    })?;
     let mut out = BTreeMap::new();
     for e in entries {
-        let e = e.map_err(|e| format!("cannot read templates folder {}: {e}", dir.display()))?;
+        let e = e.map_err(|e| {
+            EmitError::TemplatesFolder(format!(
+                "cannot read templates folder {}: {e}",
+                dir.display()
+            ))
+        })?;
         let name = e.file_name().to_string_lossy().to_string();
         let known = TEMPLATES.iter().chain(STATIC).any(|(n, _)| *n == name);
         if (known || name.ends_with(".html")) && e.path().is_file() {
-            let text = std::fs::read_to_string(e.path())
-                .map_err(|err| format!("cannot read {}: {err}", e.path().display()))?;
+            let text = std::fs::read_to_string(e.path()).map_err(|err| {
+                EmitError::TemplatesFolder(format!("cannot read {}: {err}", e.path().display()))
+            })?;
             out.insert(name, text);
         }
     }
@@ -162,7 +172,7 @@ fn overrides(dir: &Path) -> Result<BTreeMap<String, String>, String> {
 }
 
 /// The template engine with the built-in templates, replaced by those in `dir`.
-pub fn engine(dir: Option<&Path>) -> Result<(Tera, BTreeMap<String, String>), String> {
+pub fn engine(dir: Option<&Path>) -> Result<(Tera, BTreeMap<String, String>), EmitError> {
     let mut files: BTreeMap<String, String> = TEMPLATES
         .iter()
         .chain(STATIC)
@@ -181,7 +191,7 @@ pub fn engine(dir: Option<&Path>) -> Result<(Tera, BTreeMap<String, String>), St
         .map(|(n, t)| (n.clone(), t.clone()))
         .collect();
     tera.add_raw_templates(templates)
-        .map_err(|e| template_error(&e))?;
+        .map_err(|e| EmitError::Template(template_error(&e)))?;
     let statics = files
         .into_iter()
         .filter(|(n, _)| STATIC.iter().any(|(s, _)| s == n))
@@ -189,7 +199,8 @@ pub fn engine(dir: Option<&Path>) -> Result<(Tera, BTreeMap<String, String>), St
     Ok((tera, statics))
 }
 
-fn template_error(e: &tera::Error) -> String {
+/// A tera error with its causes, on one line.
+pub(crate) fn template_error(e: &tera::Error) -> String {
     use std::error::Error;
     let mut msg = e.to_string();
     let mut src = e.source();
@@ -203,12 +214,12 @@ fn template_error(e: &tera::Error) -> String {
 
 /// The site, with `cx.templates` overriding the built-in templates; `Err` names the template
 /// problem (for `agentgov build` to report).
-pub fn try_emit(cx: &EmitContext) -> Result<Vec<Artifact>, String> {
+pub fn try_emit(cx: &EmitContext) -> Result<Vec<Artifact>, EmitError> {
     super::collect(|sink, _| render_site(cx, cx.templates, sink))
 }
 
 /// Renders the site page by page into `sink` (a large site is not held in memory).
-pub fn emit_into(cx: &EmitContext, sink: super::Sink) -> Result<(), String> {
+pub fn emit_into(cx: &EmitContext, sink: super::Sink) -> Result<(), EmitError> {
     render_site(cx, cx.templates, sink)
 }
 
@@ -643,10 +654,10 @@ fn approval_summary(cx: &EmitContext, w: &crate::model::Workflow) -> String {
     }
 }
 
-fn render_page(tera: &Tera, name: &str, ctx: &tera::Context) -> Result<Vec<u8>, String> {
+fn render_page(tera: &Tera, name: &str, ctx: &tera::Context) -> Result<Vec<u8>, EmitError> {
     tera.render(name, ctx)
         .map(String::into_bytes)
-        .map_err(|e| format!("{name}: {}", template_error(&e)))
+        .map_err(|e| EmitError::Template(format!("{name}: {}", template_error(&e))))
 }
 
 /// Navigation entries: (file, label).
@@ -719,7 +730,7 @@ fn with(mut base: serde_json::Map<String, Value>, extra: Value) -> Value {
     Value::Object(base)
 }
 
-fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Result<(), String> {
+fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Result<(), EmitError> {
     let (tera, statics) = engine(dir)?;
     for (name, text) in &statics {
         sink((format!("site/{name}"), text.clone().into_bytes()))?;
@@ -774,7 +785,9 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
             Box::new(|| json!({"frameworks": frameworks::evaluate(cx)})),
         ),
     ];
-    let context = |v: Value| tera::Context::from_value(v).map_err(|e| template_error(&e));
+    let context = |v: Value| {
+        tera::Context::from_value(v).map_err(|e| EmitError::Template(template_error(&e)))
+    };
     // Renders a summary page in `ctx`, then takes the page's own entries out again.
     let summary_page = |ctx: &mut tera::Context, file: &str, title: &str, extra: Value| {
         let own: Vec<String> = match &extra {
@@ -790,7 +803,7 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
     };
     let esc = escalations(cx);
     let (per_item, summary) = rayon::join(
-        || -> Result<Vec<AgentSummary>, String> {
+        || -> Result<Vec<AgentSummary>, EmitError> {
             // Each worker keeps one context with what every page shares and replaces only
             // the page's own entries: copying the shared part for each of 10,000 pages costs.
             let base = |extra: Value| context(with(common(cx, "../", "", ""), extra));
@@ -813,7 +826,7 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
                         Ok(AgentSummary::of(view))
                     },
                 )
-                .collect::<Result<Vec<AgentSummary>, String>>()?;
+                .collect::<Result<Vec<AgentSummary>, EmitError>>()?;
             let workflow_base = base(json!({}))?;
             cx.model.workflows.par_iter().try_for_each_init(
                 || workflow_base.clone(),
@@ -831,7 +844,7 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
             )?;
             Ok(agents)
         },
-        || -> Result<tera::Context, String> {
+        || -> Result<tera::Context, EmitError> {
             let mut own = serde_json::Map::new();
             own.insert("workflows".to_string(), Value::Array(workflow_rows));
             let mut ctx = context(Value::Object(own))?;
