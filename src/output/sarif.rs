@@ -6,7 +6,7 @@
 //! `partialFingerprints` entry built from the finding's meaning (so that moving a line does not
 //! reopen an alert), and an accepted external suppression for waived findings.
 
-use crate::diag::{Diagnostic, Location, Severity};
+use crate::diag::{Diagnostic, Location};
 use crate::load::Workspace;
 use crate::rules::{registry, RuleInfo};
 use serde_json::{json, Map, Value};
@@ -20,14 +20,6 @@ pub const FINGERPRINT_KEY: &str = "agentgov/v1";
 /// Where the documentation page of a rule lives.
 pub fn help_uri(rule: &str) -> String {
     format!("https://agentgov.dev/rules/{rule}")
-}
-
-fn level(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Note => "note",
-    }
 }
 
 /// `unused-grant` → `UnusedGrant` (SARIF's friendly rule name).
@@ -90,7 +82,7 @@ fn descriptor(r: &RuleInfo) -> Value {
         "fullDescription": { "text": sentence(&full) },
         "help": { "text": docs, "markdown": docs },
         "helpUri": help_uri(r.name),
-        "defaultConfiguration": { "level": level(r.default_severity) },
+        "defaultConfiguration": { "level": r.default_severity.as_str() },
         "properties": { "tags": [r.group, "governance"] },
     })
 }
@@ -223,7 +215,7 @@ pub fn render(
                 .position(|x| *x == d.rule)
                 .expect("every rule has a descriptor");
             r.insert("ruleIndex".into(), json!(index));
-            r.insert("level".into(), json!(level(d.severity)));
+            r.insert("level".into(), json!(d.severity.as_str()));
             let mut text = sentence(&d.message);
             if let Some(h) = &d.help {
                 let mut c = h.chars();

@@ -167,23 +167,7 @@ fn walk(defs: &Value, node: &Value, path: &str, required: bool, out: &mut String
     if depth > 8 {
         return;
     }
-    let req: Vec<&str> = n
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|r| r.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    if let Some(props) = n.get("properties").and_then(Value::as_object) {
-        for (k, v) in props {
-            walk(
-                defs,
-                v,
-                &format!("{path}.{k}"),
-                req.contains(&k.as_str()),
-                out,
-                depth + 1,
-            );
-        }
-    }
+    walk_children(defs, node, path, out, depth);
     if let Some(v) = n.get("additionalProperties").filter(|a| a.is_object()) {
         if resolve(defs, v).get("properties").is_some() {
             walk_children(defs, v, &format!("{path}.NAME"), out, depth + 1);

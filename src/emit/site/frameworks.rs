@@ -247,11 +247,12 @@ fn plural(n: usize, what: &str) -> String {
 /// Every framework and control, evaluated.
 pub fn evaluate(cx: &EmitContext) -> Vec<Framework> {
     let s = Shared::new(cx);
+    let p = cx.model.policy();
     vec![
-        owasp_llm06(&s),
-        owasp_agentic(&s),
-        eu_ai_act(&s),
-        nist_ai_rmf(&s),
+        owasp_llm06(&s, cx, p),
+        owasp_agentic(&s, cx, p),
+        eu_ai_act(&s, cx, p),
+        nist_ai_rmf(&s, cx, p),
     ]
 }
 
@@ -477,8 +478,7 @@ fn control(
 }
 
 /// OWASP Top 10 for LLM Applications, LLM06: Excessive Agency.
-fn owasp_llm06(s: &Shared) -> Framework {
-    let (cx, p) = (s.cx, s.p);
+fn owasp_llm06(s: &Shared, cx: &EmitContext, p: &PolicySpec) -> Framework {
     Framework {
         id: "owasp-llm06",
         name: "OWASP Top 10 for LLM Applications 2025 — LLM06: Excessive Agency",
@@ -573,189 +573,178 @@ fn owasp_llm06(s: &Shared) -> Framework {
 }
 
 /// OWASP Agentic AI threats and mitigations.
-fn owasp_agentic(s: &Shared) -> Framework {
-    let (cx, p) = (s.cx, s.p);
+fn owasp_agentic(s: &Shared, cx: &EmitContext, p: &PolicySpec) -> Framework {
     Framework {
-    id: "owasp-agentic",
-    name: "OWASP Agentic AI — Threats and Mitigations (Agentic Security Initiative)",
-    controls: vec![
-        control(
-            "OWASP Agentic",
-            "T2",
-            "Tool Misuse",
-            "Tools are used only as authorised: least privilege, approval for high-impact calls, monitoring of tool use.",
-            vec![
-                Some(fact(
-                    "Default deny: agents act only through explicit grants",
-                    vec![],
-                    format!("{} across {}; everything else is denied", plural(s.n_granted, "granted operation"), plural(s.n_agents, "agent")),
-                    all_agents(cx),
-                )),
-                Some(s.risky_gated("External and irreversible tool calls need approval")),
-                Some(rule_fact(
-                    cx,
-                    &[&crate::rules::unmonitored_agent::UNMONITORED_AGENT],
-                    "Every agent has monitors",
+        id: "owasp-agentic",
+        name: "OWASP Agentic AI — Threats and Mitigations (Agentic Security Initiative)",
+        controls: vec![
+            control(
+                "OWASP Agentic",
+                "T2",
+                "Tool Misuse",
+                "Tools are used only as authorised: least privilege, approval for high-impact calls, monitoring of tool use.",
+                vec![
+                    Some(fact(
+                        "Default deny: agents act only through explicit grants",
+                        vec![],
+                        format!("{} across {}; everything else is denied", plural(s.n_granted, "granted operation"), plural(s.n_agents, "agent")),
+                        all_agents(cx),
+                    )),
+                    Some(s.risky_gated("External and irreversible tool calls need approval")),
+                    Some(rule_fact(cx, &[&crate::rules::unmonitored_agent::UNMONITORED_AGENT],
+                        "Every agent has monitors",
 
-                    format!("all {} are monitored", plural(s.n_agents, "agent")),
-                    all_agents(cx),
-                )),
-            ],
-            None,
-        ),
-        control(
-            "OWASP Agentic",
-            "T3",
-            "Privilege Compromise",
-            "No agent gains privileges through other agents, delegation loops or data flows.",
-            vec![
-                Some(rule_fact(
-                    cx,
-                    &[&crate::rules::delegation_escalation::DELEGATION_ESCALATION],
-                    "No agent reaches a risky operation only through delegation",
+                        format!("all {} are monitored", plural(s.n_agents, "agent")),
+                        all_agents(cx),
+                    )),
+                ],
+                None,
+            ),
+            control(
+                "OWASP Agentic",
+                "T3",
+                "Privilege Compromise",
+                "No agent gains privileges through other agents, delegation loops or data flows.",
+                vec![
+                    Some(rule_fact(cx, &[&crate::rules::delegation_escalation::DELEGATION_ESCALATION],
+                        "No agent reaches a risky operation only through delegation",
 
-                    "delegation never widens what an agent can do".into(),
-                    all_agents(cx),
-                )),
-                Some(rule_fact(cx,&[&crate::rules::delegation_cycle::DELEGATION_CYCLE],"No delegation cycle",  "delegation has no cycle".into(), all_agents(cx))),
-                Some(rule_fact(
-                    cx,
-                    &[&crate::rules::data_flow_leak::DATA_FLOW_LEAK],
-                    "Personal or sensitive data never syncs into a resource classified lower",
+                        "delegation never widens what an agent can do".into(),
+                        all_agents(cx),
+                    )),
+                    Some(rule_fact(cx,&[&crate::rules::delegation_cycle::DELEGATION_CYCLE],"No delegation cycle",  "delegation has no cycle".into(), all_agents(cx))),
+                    Some(rule_fact(cx, &[&crate::rules::data_flow_leak::DATA_FLOW_LEAK],
+                        "Personal or sensitive data never syncs into a resource classified lower",
 
-                    "every sync keeps or raises the classification".into(),
-                    s.connector_files.clone(),
-                )),
-            ],
-            None,
-        ),
-        control(
-            "OWASP Agentic",
-            "T5",
-            "Cascading Hallucination Attacks",
-            "False output is caught before it spreads: reviewer checks on high-impact steps, monitoring of rejections and corrections.",
-            vec![
-                Some(rule_fact(cx,&[&crate::rules::missing_checklist::MISSING_CHECKLIST],"Steps that need two or more approvals have a reviewer checklist",  "every such step has a checklist".into(), workflow_files(cx))),
-                Some(fact(
-                    "Every agent is monitored for rejections or corrections",
-                    unmonitored(cx, Some(&[Metric::RejectionRate, Metric::RejectionRateIncrease, Metric::Corrections])),
-                    "every agent has a rejection or correction monitor".into(),
-                    all_agents(cx),
-                )),
-            ],
-            None,
-        ),
-        control(
-            "OWASP Agentic",
-            "T6",
-            "Intent Breaking & Goal Manipulation",
-            "Manipulated goals cannot turn into high-impact actions: readable escalation triggers, prohibitions, and automatic downgrade.",
-            vec![
-                Some(fact(
-                    "Escalation triggers raise the tier on risky context",
-                    if p.escalations.is_empty() { vec!["the Policy has no escalation triggers".into()] } else { vec![] },
-                    format!("{}: {}", plural(p.escalations.len(), "trigger"), p.escalations.iter().map(|e| e.id.clone()).collect::<Vec<_>>().join(", ")),
-                    policy_file(cx),
-                )),
-                Some(fact(
-                    "Prohibitions hold whatever the agent is asked",
-                    if p.prohibited.is_empty() { vec!["no prohibitions".into()] } else { vec![] },
-                    plural(p.prohibited.len(), "prohibition"),
-                    policy_file(cx),
-                )),
-                Some(s.responses("Monitors downgrade or pause a misbehaving agent")),
-            ],
-            None,
-        ),
-        control(
-            "OWASP Agentic",
-            "T8",
-            "Repudiation & Untraceability",
-            "Every action is traceable: who proposed it, who approved it, why, with which model, kept for a known time.",
-            vec![Some(s.audit_fact()), Some(s.retention_fact())],
-            None,
-        ),
-        control(
-            "OWASP Agentic",
-            "T10",
-            "Overwhelming Human in the Loop",
-            "Reviewers are enough and not flooded: tiers staffed by distinct people, sampling instead of reviewing everything forever.",
-            vec![
-                Some(rule_fact(cx,&[&crate::rules::tier_understaffed::TIER_UNDERSTAFFED],"Every tier's groups supply enough distinct people",  "every tier is staffed".into(), s.team_files.clone().into_iter().chain(policy_file(cx)).collect())),
-                Some(rule_fact(
-                    cx,
-                    &[&crate::rules::sample_rate_below_policy::SAMPLE_RATE_BELOW_POLICY],
-                    "Sampling rates follow the Policy's rollout stages",
+                        "every sync keeps or raises the classification".into(),
+                        s.connector_files.clone(),
+                    )),
+                ],
+                None,
+            ),
+            control(
+                "OWASP Agentic",
+                "T5",
+                "Cascading Hallucination Attacks",
+                "False output is caught before it spreads: reviewer checks on high-impact steps, monitoring of rejections and corrections.",
+                vec![
+                    Some(rule_fact(cx,&[&crate::rules::missing_checklist::MISSING_CHECKLIST],"Steps that need two or more approvals have a reviewer checklist",  "every such step has a checklist".into(), workflow_files(cx))),
+                    Some(fact(
+                        "Every agent is monitored for rejections or corrections",
+                        unmonitored(cx, Some(&[Metric::RejectionRate, Metric::RejectionRateIncrease, Metric::Corrections])),
+                        "every agent has a rejection or correction monitor".into(),
+                        all_agents(cx),
+                    )),
+                ],
+                None,
+            ),
+            control(
+                "OWASP Agentic",
+                "T6",
+                "Intent Breaking & Goal Manipulation",
+                "Manipulated goals cannot turn into high-impact actions: readable escalation triggers, prohibitions, and automatic downgrade.",
+                vec![
+                    Some(fact(
+                        "Escalation triggers raise the tier on risky context",
+                        if p.escalations.is_empty() { vec!["the Policy has no escalation triggers".into()] } else { vec![] },
+                        format!("{}: {}", plural(p.escalations.len(), "trigger"), p.escalations.iter().map(|e| e.id.clone()).collect::<Vec<_>>().join(", ")),
+                        policy_file(cx),
+                    )),
+                    Some(fact(
+                        "Prohibitions hold whatever the agent is asked",
+                        if p.prohibited.is_empty() { vec!["no prohibitions".into()] } else { vec![] },
+                        plural(p.prohibited.len(), "prohibition"),
+                        policy_file(cx),
+                    )),
+                    Some(s.responses("Monitors downgrade or pause a misbehaving agent")),
+                ],
+                None,
+            ),
+            control(
+                "OWASP Agentic",
+                "T8",
+                "Repudiation & Untraceability",
+                "Every action is traceable: who proposed it, who approved it, why, with which model, kept for a known time.",
+                vec![Some(s.audit_fact()), Some(s.retention_fact())],
+                None,
+            ),
+            control(
+                "OWASP Agentic",
+                "T10",
+                "Overwhelming Human in the Loop",
+                "Reviewers are enough and not flooded: tiers staffed by distinct people, sampling instead of reviewing everything forever.",
+                vec![
+                    Some(rule_fact(cx,&[&crate::rules::tier_understaffed::TIER_UNDERSTAFFED],"Every tier's groups supply enough distinct people",  "every tier is staffed".into(), s.team_files.clone().into_iter().chain(policy_file(cx)).collect())),
+                    Some(rule_fact(cx, &[&crate::rules::sample_rate_below_policy::SAMPLE_RATE_BELOW_POLICY],
+                        "Sampling rates follow the Policy's rollout stages",
 
-                    p.sampling
-                        .map(|s| format!("pilot samples {}%, then {}%", (s.initial_rate * 100.0).round(), (s.steady_rate * 100.0).round()))
-                        .unwrap_or_default(),
-                    all_agents(cx),
-                )),
-            ],
-            None,
-        ),
-        control(
-            "OWASP Agentic",
-            "T13",
-            "Rogue Agents in Multi-Agent Systems",
-            "A misbehaving agent is detected and stopped: monitors with responses, named people who can pause it.",
-            vec![Some(s.pause()), Some(s.responses("Monitors downgrade or pause the agent"))],
-            None,
-        ),
-    ],
+                        p.sampling
+                            .map(|s| format!("pilot samples {}%, then {}%", (s.initial_rate * 100.0).round(), (s.steady_rate * 100.0).round()))
+                            .unwrap_or_default(),
+                        all_agents(cx),
+                    )),
+                ],
+                None,
+            ),
+            control(
+                "OWASP Agentic",
+                "T13",
+                "Rogue Agents in Multi-Agent Systems",
+                "A misbehaving agent is detected and stopped: monitors with responses, named people who can pause it.",
+                vec![Some(s.pause()), Some(s.responses("Monitors downgrade or pause the agent"))],
+                None,
+            ),
+        ],
 }
 }
 
 /// The EU AI Act's obligations that governance files can evidence.
-fn eu_ai_act(s: &Shared) -> Framework {
-    let (cx, p) = (s.cx, s.p);
+fn eu_ai_act(s: &Shared, cx: &EmitContext, p: &PolicySpec) -> Framework {
     Framework {
-    id: "eu-ai-act",
-    name: "EU AI Act (Regulation (EU) 2024/1689)",
-    controls: vec![
-        control(
-            "EU AI Act",
-            "Art. 12",
-            "Record-keeping",
-            "Automatic recording of events (logs) over the system's lifetime, enough to trace its functioning and monitor it.",
-            vec![
-                Some(fact(
-                    "The Policy defines what every tier logs, including the model version",
-                    match &p.audit {
-                        None => vec!["the Policy has no audit section".into()],
-                        Some(a) if !a.required.values().flatten().any(|f| f == "model_version") => vec!["no tier logs model_version".into()],
-                        Some(_) => vec![],
-                    },
-                    format!("required fields: {}", facts::required_audit(cx, cx.plan.tiers.len().saturating_sub(1)).join(", ")),
-                    policy_file(cx),
-                )),
-                Some(s.audit_fact()),
-                Some(s.retention_fact()),
-            ],
-            s.retention_note.clone(),
-        ),
-        control(
-            "EU AI Act",
-            "Art. 14",
-            "Human oversight",
-            "People can understand, oversee, override and stop the system; oversight measures match the risk.",
-            vec![
-                Some(s.tiers_fact()),
-                Some(s.risky_gated("External and irreversible operations need approval")),
-                Some(s.pause()),
-                Some(s.responses("Monitors downgrade to recommend-only or pause")),
-                Some(rule_fact(cx,&[&crate::rules::missing_checklist::MISSING_CHECKLIST],"Multi-approver steps have a reviewer checklist",  "every such step has a checklist".into(), workflow_files(cx))),
-            ],
-            None,
-        ),
-    ],
+        id: "eu-ai-act",
+        name: "EU AI Act (Regulation (EU) 2024/1689)",
+        controls: vec![
+            control(
+                "EU AI Act",
+                "Art. 12",
+                "Record-keeping",
+                "Automatic recording of events (logs) over the system's lifetime, enough to trace its functioning and monitor it.",
+                vec![
+                    Some(fact(
+                        "The Policy defines what every tier logs, including the model version",
+                        match &p.audit {
+                            None => vec!["the Policy has no audit section".into()],
+                            Some(a) if !a.required.values().flatten().any(|f| f == "model_version") => vec!["no tier logs model_version".into()],
+                            Some(_) => vec![],
+                        },
+                        format!("required fields: {}", facts::required_audit(cx, cx.plan.tiers.len().saturating_sub(1)).join(", ")),
+                        policy_file(cx),
+                    )),
+                    Some(s.audit_fact()),
+                    Some(s.retention_fact()),
+                ],
+                s.retention_note.clone(),
+            ),
+            control(
+                "EU AI Act",
+                "Art. 14",
+                "Human oversight",
+                "People can understand, oversee, override and stop the system; oversight measures match the risk.",
+                vec![
+                    Some(s.tiers_fact()),
+                    Some(s.risky_gated("External and irreversible operations need approval")),
+                    Some(s.pause()),
+                    Some(s.responses("Monitors downgrade to recommend-only or pause")),
+                    Some(rule_fact(cx,&[&crate::rules::missing_checklist::MISSING_CHECKLIST],"Multi-approver steps have a reviewer checklist",  "every such step has a checklist".into(), workflow_files(cx))),
+                ],
+                None,
+            ),
+        ],
 }
 }
 
 /// The NIST AI Risk Management Framework's functions.
-fn nist_ai_rmf(s: &Shared) -> Framework {
-    let (cx, p) = (s.cx, s.p);
+fn nist_ai_rmf(s: &Shared, cx: &EmitContext, p: &PolicySpec) -> Framework {
     Framework {
         id: "nist-ai-rmf",
         name: "NIST AI Risk Management Framework 1.0",
@@ -878,7 +867,7 @@ fn nist_ai_rmf(s: &Shared) -> Framework {
                     Some(rule_fact(
                         cx,
                         &[&crate::rules::missing_rollback::MISSING_ROLLBACK],
-                        "Every workflow has a rollback plan",
+                        "Workflows with irreversible or compensable steps have a rollback plan",
                         format!("{} with rollback plans", plural(s.n_workflows, "workflow")),
                         workflow_files(cx),
                     )),
