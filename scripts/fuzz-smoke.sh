@@ -2,9 +2,9 @@
 # Runs each cargo-fuzz target for FUZZ_SECONDS (default 60) when cargo-fuzz can work here.
 # cargo-fuzz needs nightly's -Zsanitizer flags; on a stable toolchain RUSTC_BOOTSTRAP=1 makes
 # rustc accept them. If neither works, this says so and exits 0 (the proptests in
-# tests/proptest_check.rs and tests/hostile.rs still run in `cargo test`).
+# tests/it/proptest_check.rs and tests/it/hostile.rs still run in `cargo test`).
 # A crash is saved under fuzz/artifacts/TARGET/ and fails the script: turn it into a
-# regression test in tests/hostile.rs.
+# regression test in tests/it/hostile.rs.
 set -u
 cd "$(dirname "$0")/.."
 secs="${FUZZ_SECONDS:-60}"
