@@ -408,3 +408,68 @@ pub fn waiver_justified(w: &Waiver) -> bool {
         .as_deref()
         .is_some_and(|j| !j.trim().is_empty())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::util::testing::{base, checked};
+
+    #[test]
+    fn personal_falls_back_to_sensitive_and_else_to_nothing() {
+        let with = |classes: &str| {
+            let policy = base("policy.yaml")
+                .replace(
+                    "classifications: [public, internal, confidential, personal, sensitive]",
+                    &format!("classifications: [{classes}]"),
+                )
+                .replace("data_at_least: personal", "data_at_least: internal");
+            let connectors = base("connectors.yaml").replace("personal", "internal");
+            let c = checked(
+                &[("policy.yaml", &policy), ("connectors.yaml", &connectors)],
+                &[],
+            );
+            personal_rank(&c.resolved.expect("resolved").model)
+        };
+        assert_eq!(
+            with("public, internal, confidential, personal, sensitive"),
+            Some(3)
+        );
+        assert_eq!(with("public, internal, sensitive"), Some(2));
+        assert_eq!(with("public, internal"), None);
+    }
+
+    #[test]
+    fn waiver_status_at_its_boundaries() {
+        let waiver = "apiVersion: agentgov.dev/v1
+kind: Waiver
+metadata: { name: later }
+spec:
+  rule: unused-grant
+  target: agent/writer
+  justification: Next sprint
+  approved_by: ana
+  expires: 2027-01-31
+";
+        let c = checked(&[("waiver.yaml", waiver)], &[]);
+        let mut w = c.resolved.expect("resolved").model.waivers[0].clone();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+        for (days, status) in [
+            (-1, WaiverStatus::Expired),
+            (0, WaiverStatus::Expiring(0)),
+            (
+                EXPIRY_NOTICE_DAYS,
+                WaiverStatus::Expiring(EXPIRY_NOTICE_DAYS),
+            ),
+            (EXPIRY_NOTICE_DAYS + 1, WaiverStatus::Active),
+        ] {
+            w.spec.expires = today + chrono::Duration::days(days);
+            assert_eq!(WaiverStatus::of(&w, today), status, "{days} days left");
+        }
+    }
+
+    #[test]
+    fn read_operations() {
+        assert!(READ_OPERATIONS.iter().all(|o| is_read(o)));
+        assert!(!is_read("update") && !is_read("send") && !is_read("Read"));
+    }
+}
