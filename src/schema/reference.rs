@@ -32,7 +32,8 @@ spec: { ... }
 - tiers, classifications, facts and escalations by the ids the Policy gives them; agents,
   workflows, playbooks by `metadata.name`.
 
-An unknown reference is an error with the nearest valid name.
+An unknown reference is an error with the nearest valid name (a `PolicyTest` case that expects
+`deny` may name an unknown agent or operation). Dates are written `YYYY-MM-DD`.
 
 ## How the decision uses these files
 
@@ -43,9 +44,10 @@ For an agent, an operation, optional fields, an optional workflow and runtime fa
 2. an operation (and every requested field) no grant covers is denied: anything unknown is denied;
 3. an operation a `prohibited` entry matches is denied;
 4. otherwise the tier is the strongest of: the gate of the workflow's step (without a workflow,
-   the strongest step of this agent and operation; else the weakest tier); every `derive` rule
-   that matches the operation, its data class and the step's `touches`; every escalation whose
-   condition holds on the facts; `review` for an operation that does not only read (`read`,
+   or with one that has no step for this agent and operation, the strongest step of this agent
+   and operation; else the weakest tier); every `derive` rule that matches the operation, its
+   data class and the step's `touches`; every escalation whose condition holds on the facts; the
+   tier named `review` (else the second tier) for an operation that does not only read (`read`,
    `list`, `get`, `search`, `view`, `query`) of a `recommend-only` agent;
 5. the weakest tier allows; any other tier asks for approvals: at least as many distinct people
    as the tier lists approvals, whose groups cover every group it lists.
