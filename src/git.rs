@@ -57,33 +57,40 @@ impl std::error::Error for GitError {}
 
 // ---------------------------------------------------------------- on disk, without git
 
-/// The git work tree holding `path` (the nearest ancestor with a `.git`), if any.
-pub fn work_tree_root(path: &Path) -> Option<PathBuf> {
+/// `path` made absolute, or its folder when it is a file.
+fn folder_of(path: &Path) -> Option<PathBuf> {
     let abs = std::fs::canonicalize(path).ok()?;
-    let dir = if abs.is_file() { abs.parent()? } else { &abs };
+    if abs.is_file() {
+        abs.parent().map(Path::to_path_buf)
+    } else {
+        Some(abs)
+    }
+}
+
+/// The nearest ancestor of an absolute folder that holds a `.git`.
+fn top_of(dir: &Path) -> Option<&Path> {
     dir.ancestors()
         .find(|a| std::fs::symlink_metadata(a.join(".git")).is_ok())
-        .map(Path::to_path_buf)
+}
+
+/// The git work tree holding `path` (the nearest ancestor with a `.git`), if any.
+pub fn work_tree_root(path: &Path) -> Option<PathBuf> {
+    top_of(&folder_of(path)?).map(Path::to_path_buf)
 }
 
 /// The folder `path` (or a file's folder) relative to its git work tree, with `/` between
 /// segments and no trailing `/` (`"governance"`); empty at the work tree's root or outside one.
 pub fn path_in_work_tree(path: &Path) -> String {
-    let (Some(top), Ok(abs)) = (work_tree_root(path), std::fs::canonicalize(path)) else {
+    let Some(dir) = folder_of(path) else {
         return String::new();
     };
-    let abs = if abs.is_file() {
-        abs.parent().map(Path::to_path_buf).unwrap_or(abs)
-    } else {
-        abs
-    };
-    match abs.strip_prefix(&top) {
-        Ok(rel) => rel
+    match top_of(&dir).and_then(|top| dir.strip_prefix(top).ok()) {
+        Some(rel) => rel
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/"),
-        Err(_) => String::new(),
+        None => String::new(),
     }
 }
 

@@ -45,7 +45,7 @@ fn json_output_is_versioned_and_located() {
     assert!(v["diagnostics"].as_array().expect("list").is_empty());
 
     let dir = tempfile::tempdir().expect("tmp");
-    copy_dir(&root().join("tests/fixtures/base"), dir.path());
+    crate::common::copy_dir(&root().join("tests/fixtures/base"), dir.path());
     let agents = std::fs::read_to_string(dir.path().join("agents.yaml")).expect("read");
     std::fs::write(
         dir.path().join("agents.yaml"),
@@ -70,23 +70,10 @@ fn json_output_is_versioned_and_located() {
     assert_eq!(d["help"], "did you mean `autonomous`?");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.expect("entry");
-        let rel = e.path().strip_prefix(from).expect("prefix");
-        let dst = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dst).expect("mkdir");
-        } else {
-            std::fs::copy(e.path(), &dst).expect("copy");
-        }
-    }
-}
-
 #[test]
 fn fail_on_warning_makes_warnings_fail() {
     let dir = tempfile::tempdir().expect("tmp");
-    copy_dir(&root().join("tests/fixtures/base"), dir.path());
+    crate::common::copy_dir(&root().join("tests/fixtures/base"), dir.path());
     std::fs::write(dir.path().join("empty.yaml"), "").expect("write");
     agentgov()
         .args(["check", "--today", TODAY])
@@ -193,7 +180,7 @@ fn policy_tests_of_the_worked_example_pass_and_cover_every_grant() {
 #[test]
 fn a_failing_policy_test_shows_expected_actual_and_location() {
     let dir = tempfile::tempdir().expect("tmp");
-    copy_dir(&root().join("tests/fixtures/base"), dir.path());
+    crate::common::copy_dir(&root().join("tests/fixtures/base"), dir.path());
     let tests = std::fs::read_to_string(dir.path().join("tests.yaml")).expect("read");
     std::fs::write(
         dir.path().join("tests.yaml"),

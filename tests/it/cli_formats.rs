@@ -1,6 +1,7 @@
 //! `check --format github|markdown`, several `--output FORMAT=PATH` in one run, the job summary,
 //! and `--new-since REF`, on fixture repositories built in temporary folders.
 
+use crate::common::edit;
 use crate::common::git::git;
 use assert_cmd::Command;
 use serde_json::Value;
@@ -11,28 +12,9 @@ fn base() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base")
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("dir") {
-        let entry = entry.expect("entry");
-        let dst = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_tree(&entry.path(), &dst);
-        } else {
-            fs::copy(entry.path(), &dst).expect("copy");
-        }
-    }
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = fs::read_to_string(path).expect("read");
-    assert!(text.contains(from), "{} lacks {from:?}", path.display());
-    fs::write(path, text.replacen(from, to, 1)).expect("write");
-}
-
 /// The base fixture plus: an unused grant (warning), waived; a missing rollback (error).
 fn findings_repo(dir: &Path) {
-    copy_tree(&base(), dir);
+    crate::common::copy_dir(&base(), dir);
     edit(
         &dir.join("agents.yaml"),
         "      operations: [create, send]\n",
@@ -252,7 +234,7 @@ fn new_since_reports_only_findings_absent_at_the_revision() {
     let tmp = tempfile::tempdir().expect("tempdir");
     git(tmp.path(), &["init", "-q", "-b", "main"]);
     let gov = tmp.path().join("governance");
-    copy_tree(&base(), &gov);
+    crate::common::copy_dir(&base(), &gov);
     // The base already has an error: a workflow without rollback.
     edit(
         &gov.join("workflow.yaml"),

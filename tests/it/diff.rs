@@ -1,24 +1,12 @@
 //! `agentgov diff --base REF`: real git repositories in temporary folders, with the governance
 //! files in a subfolder (as most repositories keep them), committed, changed, and compared.
 
+use crate::common::edit;
 use crate::common::git::git;
 use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("dir") {
-        let entry = entry.expect("entry");
-        let dst = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_tree(&entry.path(), &dst);
-        } else {
-            fs::copy(entry.path(), &dst).expect("copy");
-        }
-    }
-}
 
 /// A git repository whose `governance/` holds the base fixture, committed on `main`.
 fn repo() -> (tempfile::TempDir, PathBuf) {
@@ -26,19 +14,13 @@ fn repo() -> (tempfile::TempDir, PathBuf) {
     git(tmp.path(), &["init", "-q", "-b", "main"]);
     fs::write(tmp.path().join("README.md"), "a repository\n").expect("write");
     let gov = tmp.path().join("governance");
-    copy_tree(
+    crate::common::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"),
         &gov,
     );
     git(tmp.path(), &["add", "-A"]);
     git(tmp.path(), &["commit", "-q", "-m", "base"]);
     (tmp, gov)
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = fs::read_to_string(path).expect("read");
-    assert!(text.contains(from), "{} lacks {from:?}", path.display());
-    fs::write(path, text.replacen(from, to, 1)).expect("write");
 }
 
 fn diff(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
@@ -312,7 +294,7 @@ fn a_base_without_governance_files_makes_everything_added() {
     git(tmp.path(), &["add", "-A"]);
     git(tmp.path(), &["commit", "-q", "-m", "empty"]);
     let gov = tmp.path().join("governance");
-    copy_tree(
+    crate::common::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"),
         &gov,
     );
@@ -352,7 +334,7 @@ fn bad_revisions_and_folders_outside_git_are_usage_errors() {
     let (code, _) = diff(&gov, &["--base", "no-such-branch"]);
     assert_eq!(code, Some(2));
     let outside = tempfile::tempdir().expect("tempdir");
-    copy_tree(
+    crate::common::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"),
         outside.path(),
     );

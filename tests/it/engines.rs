@@ -620,7 +620,7 @@ fn worked_example_policies_are_readable() {
 #[test]
 fn paused_and_recommend_only_agents() {
     let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(&repo("tests/fixtures/base"), dir.path());
+    crate::common::copy_dir(&repo("tests/fixtures/base"), dir.path());
     let agents = std::fs::read_to_string(dir.path().join("agents.yaml")).expect("read");
     let mut text = agents.clone();
     for (name, mode) in [("sleeper", "paused"), ("advisor", "recommend-only")] {
@@ -644,19 +644,6 @@ fn paused_and_recommend_only_agents() {
     let d = c.compare(&case("advisor", "crm.contacts.read"));
     assert_eq!(d.effect, Outcome::Allow);
     run_matrix(&mut c, 3000);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 fn analysis_rule_names() -> Vec<&'static str> {

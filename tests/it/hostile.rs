@@ -12,7 +12,7 @@ const GIB: u64 = 1024 * 1024 * 1024;
 /// A copy of the worked example (clean) to put hostile files into.
 fn base() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    copy_dir(
+    crate::common::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("governance"),
         &dir.path().join("repo"),
     );
@@ -21,19 +21,6 @@ fn base() -> tempfile::TempDir {
 
 fn repo(d: &tempfile::TempDir) -> PathBuf {
     d.path().join("repo")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let t = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &t);
-        } else {
-            fs::copy(e.path(), &t).unwrap();
-        }
-    }
 }
 
 struct Run {

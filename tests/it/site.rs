@@ -1,5 +1,6 @@
 //! The policy site and POLICY.md: snapshots of the worked example, hostile text, links.
 
+use crate::common::edit;
 use agentgov::analysis::{check, CheckOptions};
 use agentgov::emit::{policy_md, site, EmitContext};
 use chrono::NaiveDate;
@@ -250,40 +251,6 @@ fn frameworks_are_computed() {
     assert!(page.contains("six months"));
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir(from) {
-        let rel = e.strip_prefix(from).unwrap();
-        let dst = to.join(rel);
-        if e.is_dir() {
-            std::fs::create_dir_all(&dst).unwrap();
-        } else {
-            std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
-            std::fs::copy(&e, &dst).unwrap();
-        }
-    }
-}
-
-fn walkdir(p: &Path) -> Vec<PathBuf> {
-    let mut out = vec![p.to_path_buf()];
-    if p.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for e in entries {
-            out.extend(walkdir(&e));
-        }
-    }
-    out
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let s = std::fs::read_to_string(path).unwrap();
-    assert!(s.contains(from), "{} lacks {from:?}", path.display());
-    std::fs::write(path, s.replacen(from, to, 1)).unwrap();
-}
-
 const SCRIPT: &str = "<script>alert(1)</script>";
 const ATTR: &str = "\\\" onmouseover=\\\"alert(1)";
 const LINK: &str = "[click](javascript:alert(1)) <a href='javascript:alert(1)'>x</a>";
@@ -296,7 +263,7 @@ fn hostile(s: &str) -> String {
 fn hostile_text_is_escaped_everywhere() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    copy_dir(&manifest().join("tests/fixtures/base"), root);
+    crate::common::copy_dir(&manifest().join("tests/fixtures/base"), root);
     edit(
         &root.join("agents.yaml"),
         "metadata: { name: writer }",
@@ -473,7 +440,7 @@ fn templates_folder_overrides_by_name() {
 fn framework_controls_go_unmet_without_evidence() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    copy_dir(&manifest().join("tests/fixtures/base"), root);
+    crate::common::copy_dir(&manifest().join("tests/fixtures/base"), root);
     let status = |files: &BTreeMap<String, Vec<u8>>, control: &str| -> String {
         let page = text(files, "site/frameworks.html");
         let at = page

@@ -17,20 +17,16 @@ pub const ENV: &[(&str, &str)] = &[
 
 /// Applies [`ENV`] to a command.
 pub fn isolate(c: &mut Command) -> &mut Command {
-    c.env_remove("GIT_DIR").env_remove("GIT_WORK_TREE");
-    for (k, v) in ENV {
-        c.env(k, v);
-    }
-    c
+    c.env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .envs(ENV.iter().copied())
 }
 
 /// Applies [`ENV`] to an `agentgov` run that may start git.
 pub fn isolate_agentgov(c: &mut assert_cmd::Command) -> &mut assert_cmd::Command {
-    c.env_remove("GIT_DIR").env_remove("GIT_WORK_TREE");
-    for (k, v) in ENV {
-        c.env(k, v);
-    }
-    c
+    c.env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .envs(ENV.iter().copied())
 }
 
 /// Runs git in `dir`, which must succeed.
