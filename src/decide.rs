@@ -62,7 +62,7 @@ impl Outcome {
 
 /// The answer. `reasons` are stable codes, also produced by the generated Rego:
 /// `agent-paused`, `not-granted`, `prohibited:<pattern>`, `gate:<workflow>.<step>`,
-/// `derive:<index>`, `escalation:<id>`, `recommend-only`.
+/// `derive:<index>`, `escalation:<id>`, `recommend-only`, `malformed-request`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Decision {
     pub effect: Outcome,
@@ -81,6 +81,8 @@ pub struct Plan {
     pub escalations: Vec<EscalationPlan>,
     /// Tier rank a `recommend-only` agent's non-read operations need.
     pub recommend_only_rank: usize,
+    /// The facts a request's context may hold, with their types (anything else is malformed).
+    pub facts: BTreeMap<String, FactType>,
     pub agents: BTreeMap<String, AgentPlan>,
 }
 
@@ -376,6 +378,7 @@ pub fn plan(m: &Model) -> Plan {
         approvals,
         escalations,
         recommend_only_rank,
+        facts: p.facts.clone(),
         agents,
     }
 }
@@ -407,8 +410,27 @@ impl Plan {
             .unwrap_or(&op.default)
     }
 
-    /// DESIGN §3.
+    /// Does the context hold only declared facts, each of its declared type (DESIGN §5: a
+    /// malformed request is denied by every output)? Returns the first offending fact.
+    pub fn malformed_fact<'a>(&self, context: &'a BTreeMap<String, FactValue>) -> Option<&'a str> {
+        context
+            .iter()
+            .find(|(name, value)| {
+                !matches!(
+                    (self.facts.get(*name), value),
+                    (Some(FactType::Bool), FactValue::Bool(_))
+                        | (Some(FactType::Number), FactValue::Number(_))
+                        | (Some(FactType::String), FactValue::String(_))
+                )
+            })
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// DESIGN §3, on a well-formed request (a malformed one is denied: `malformed-request`).
     pub fn decide(&self, req: &Request) -> Decision {
+        if self.malformed_fact(&req.context).is_some() {
+            return deny("malformed-request");
+        }
         let Some(agent) = self.agents.get(&req.agent) else {
             return deny("not-granted");
         };

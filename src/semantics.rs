@@ -409,6 +409,20 @@ pub fn waiver_justified(w: &Waiver) -> bool {
         .is_some_and(|j| !j.trim().is_empty())
 }
 
+/// What a set of approvers amounts to for the approval check (DESIGN §3): how many distinct people
+/// approved and which groups they belong to, by the Team documents of this revision.
+pub fn approvals_by<'a>(
+    m: &Model,
+    people: impl IntoIterator<Item = &'a String>,
+) -> (usize, BTreeSet<String>) {
+    let people: BTreeSet<&String> = people.into_iter().collect();
+    let groups = people
+        .iter()
+        .flat_map(|p| m.groups_of(p).map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    (people.len(), groups)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

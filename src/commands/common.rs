@@ -166,7 +166,21 @@ pub fn render(c: &Checked, diags: &[Diagnostic], format: CheckFormat, color: boo
 
 /// Checks the governance folder (or file) `common.path` as it is at git revision `rev`.
 /// `Ok(None)` when it does not exist at that revision (no governance files yet).
-pub fn check_at_revision(common: &CommonArgs, rev: &str) -> Result<Option<Checked>, String> {
+/// A check of the governance folder at a git revision, with the temporary folder its files were
+/// read into (kept while the check is used: locations read the files again).
+pub struct Revision {
+    pub checked: Checked,
+    _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Revision {
+    type Target = Checked;
+    fn deref(&self) -> &Checked {
+        &self.checked
+    }
+}
+
+pub fn check_at_revision(common: &CommonArgs, rev: &str) -> Result<Option<Revision>, String> {
     let path = &common.path;
     let meta =
         std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
@@ -203,7 +217,7 @@ pub fn check_at_revision(common: &CommonArgs, rev: &str) -> Result<Option<Checke
         return Ok(None);
     }
     let checked = check(&root, &common.check_options()).map_err(|e| e.to_string())?;
-    Ok(Some(checked))
+    Ok(Some(Revision { checked, _dir: tmp }))
 }
 
 /// Writes `text` to standard output and flushes it. A failure (a full disk, a closed pipe: Rust

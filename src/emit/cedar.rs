@@ -741,6 +741,11 @@ fn policies_pieces<'a>(m: &'a Model, plan: &'a Plan) -> impl Iterator<Item = Vec
         }
         out.push('\n');
     }
+    // The one malformed request the schema cannot reject: a negative approval count.
+    out.push_str(
+        "// A request the schema cannot reject but the contract does not describe: fail closed.\n",
+    );
+    out.push_str("@id(\"malformed-request\")\nforbid (principal, action, resource)\nwhen { context has approvals && context.approvals.count < 0 };\n\n");
     let g = Gen { m, plan };
     let agents: Vec<(&String, &AgentPlan)> = plan.agents.iter().collect();
     TrimEnd {

@@ -3,8 +3,9 @@
 //! and reasons, and `permit` = [`Plan::permits`] (DESIGN §5, "The enforcement contract").
 //!
 //! Input: `{agent, operation, fields?, workflow?, context: {facts...}, approvals?: {count, groups}}`.
-//! A missing or `null` `fields` means the request names no fields; a fact of the wrong type never
-//! triggers an escalation.
+//! A missing or `null` `fields` means the request names no fields. A malformed input (an unknown
+//! key, a fact that is undeclared or of the wrong type, `approvals` without an integer `count` and
+//! a list of `groups`) is denied with reason `malformed-request`, as [`Plan::decide`] does.
 
 use super::{Artifact, EmitContext};
 use crate::decide::{AgentPlan, Choice, Plan, TestPlan};
@@ -162,6 +163,7 @@ pub fn data(plan: &Plan) -> Value {
     json!({
         DATA_KEY: {
             "tiers": plan.tiers,
+            "facts": plan.facts,
             "approvals": approvals(plan),
             "escalations": escalations(plan),
             "agents": agents,
@@ -182,6 +184,7 @@ fn data_pieces(plan: &Plan) -> impl Iterator<Item = Vec<u8>> + Send + '_ {
     prefix.push_str(": {\n");
     for text in [
         super::pretty_member("tiers", &plan.tiers, 2),
+        super::pretty_member("facts", &plan.facts, 2),
         super::pretty_member("approvals", &approvals(plan), 2),
         super::pretty_member("escalations", &escalations(plan), 2),
     ] {
@@ -232,8 +235,75 @@ fields_granted if {
 	}
 }
 
+# The input is one the contract describes (anything else is denied: fail closed).
+input_keys := {"agent", "operation", "fields", "workflow", "context", "approvals"}
+
+malformed if not is_object(input)
+
+malformed if {
+	is_object(input)
+	some key, _ in input
+	not key in input_keys
+}
+
+malformed if not is_string(input.agent)
+
+malformed if not is_string(input.operation)
+
+malformed if {
+	input.fields != null
+	not is_array(input.fields)
+}
+
+malformed if {
+	is_array(input.fields)
+	some f in input.fields
+	not is_string(f)
+}
+
+malformed if {
+	input.workflow != null
+	not is_string(input.workflow)
+}
+
+malformed if {
+	input.context != null
+	not is_object(input.context)
+}
+
+malformed if {
+	is_object(input.context)
+	some name, value in input.context
+	not fact_typed(plan.facts[name], value)
+}
+
+fact_typed("number", v) if is_number(v)
+
+fact_typed("bool", v) if is_boolean(v)
+
+fact_typed("string", v) if is_string(v)
+
+malformed if {
+	input.approvals != null
+	not approvals_well_formed
+}
+
+approvals_well_formed if {
+	is_object(input.approvals)
+	count(input.approvals) == 2
+	is_number(input.approvals.count)
+	input.approvals.count == floor(input.approvals.count)
+	input.approvals.count >= 0
+	is_array(input.approvals.groups)
+	every g in input.approvals.groups {
+		is_string(g)
+	}
+}
+
 # Deny, in the order of `decide`.
-denial := "not-granted" if {
+denial := "malformed-request" if {
+	malformed
+} else := "not-granted" if {
 	not agent
 } else := "agent-paused" if {
 	agent.paused

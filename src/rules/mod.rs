@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 pub struct RuleInfo {
     /// Stable kebab-case name.
     pub name: &'static str,
-    /// DESIGN §4 group: structure, least-privilege, irreversibility, approvals, accountability,
-    /// audit, monitoring, change, waivers.
+    /// DESIGN §4 group: structure, least-privilege, irreversibility, workflows, approvals,
+    /// accountability, audit, monitoring, change, waivers.
     pub group: &'static str,
     pub default_severity: Severity,
     /// One line: what it finds.
@@ -116,6 +116,7 @@ catalog! {
         monitor_without_response::MONITOR_WITHOUT_RESPONSE,
         review_overdue::REVIEW_OVERDUE,
         sample_rate_below_policy::SAMPLE_RATE_BELOW_POLICY,
+        step_not_granted::STEP_NOT_GRANTED,
     ],
     waivers: [
         waiver_expired::WAIVER_EXPIRED,

@@ -4,7 +4,7 @@
 use crate::common::edit;
 use crate::common::git::git;
 use assert_cmd::Command;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -121,7 +121,18 @@ fn relaxing_a_gate_is_a_relaxation() {
     );
 
     let (code, report) = diff_json(&gov, &["--base", "HEAD"]);
-    assert_eq!(report["relaxations"], 1, "{report:#}");
+    assert!(
+        report["relaxations"].as_u64().expect("count") >= 1,
+        "{report:#}"
+    );
+    // Every newly permitted request is the relaxed drafting, for the writer, with no approvals.
+    let permitted = report["permitted"].as_array().expect("permitted");
+    assert!(!permitted.is_empty(), "{report:#}");
+    for w in permitted {
+        assert_eq!(w["example"]["agent"], "writer", "{w:#}");
+        assert_eq!(w["example"]["operation"], "mail.campaigns.create", "{w:#}");
+        assert_eq!(w["head"]["effect"], "allow", "{w:#}");
+    }
     let tiers = report["tiers"].as_array().expect("tiers");
     let relaxed: Vec<&Value> = tiers
         .iter()
@@ -150,6 +161,45 @@ fn relaxing_a_gate_is_a_relaxation() {
     assert_eq!(code, Some(0));
 
     // Tightening back is not a relaxation.
+    edit(
+        &wf,
+        "does: mail.campaigns.create, gate: auto",
+        "does: mail.campaigns.create, gate: two-person, checklist: [claims-approved]",
+    );
+    let (code, report) = diff_json(&gov, &["--base", "HEAD", "--fail-on", "relaxation"]);
+    // Tiers do not nest: `two-person` (leads and compliance) can be approved by two people of
+    // whom neither is in `review`'s group. That is the only thing the head newly permits.
+    let permitted = report["permitted"].as_array().expect("permitted");
+    assert!(!permitted.is_empty(), "{report:#}");
+    for w in permitted {
+        assert_eq!(w["base"]["tier"], "review", "{w:#}");
+        assert_eq!(w["head"]["tier"], "two-person", "{w:#}");
+        let groups = &w["example"]["approvals"]["groups"];
+        assert!(
+            !groups
+                .as_array()
+                .expect("groups")
+                .contains(&json!("reviewers")),
+            "{w:#}"
+        );
+    }
+    assert_eq!(code, Some(1));
+    // Once `two-person` also needs a reviewer, raising the gate permits nothing new.
+    edit(
+        &gov.join("policy.yaml"),
+        "{ from: leads }, { from: compliance }]",
+        "{ from: leads }, { from: compliance }, { from: reviewers }]",
+    );
+    git(
+        tmp.path(),
+        &["commit", "-q", "-am", "two-person includes a reviewer"],
+    );
+    edit(
+        &wf,
+        "does: mail.campaigns.create, gate: two-person, checklist: [claims-approved]",
+        "does: mail.campaigns.create, gate: auto",
+    );
+    git(tmp.path(), &["commit", "-q", "-am", "back to auto"]);
     edit(
         &wf,
         "does: mail.campaigns.create, gate: auto",

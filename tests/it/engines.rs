@@ -815,3 +815,214 @@ fn readme_examples() {
         })
     );
 }
+
+/// The input of the contract as JSON, with Cedar's context beside it.
+struct Wire {
+    rego: Value,
+    cedar: serde_json::Map<String, Value>,
+}
+
+impl Compiled {
+    fn wire(&self, case: &Case, approvals: &Approvals) -> Wire {
+        let mut rego = json!({
+            "agent": case.agent,
+            "operation": case.op,
+            "context": case.context.iter().map(|(k, v)| (k.clone(), v.json())).collect::<serde_json::Map<_, _>>(),
+        });
+        let mut cedar: serde_json::Map<String, Value> = case
+            .context
+            .iter()
+            .map(|(k, v)| (k.clone(), v.cedar()))
+            .collect();
+        let mut both = |key: &str, value: Value| {
+            rego[key] = value.clone();
+            cedar.insert(key.into(), value);
+        };
+        if let Some(w) = &case.workflow {
+            both("workflow", json!(w));
+        }
+        if let Some(f) = &case.fields {
+            both("fields", json!(f));
+        }
+        if let Some((n, g)) = approvals {
+            both("approvals", json!({ "count": n, "groups": g }));
+        }
+        Wire { rego, cedar }
+    }
+
+    /// Is the request, as the wire carries it, rejected by the schema or denied by Cedar?
+    fn cedar_refuses(&self, case: &Case, context: serde_json::Map<String, Value>) -> bool {
+        let action = uid("Action", &case.op);
+        let resource = case.op.rsplit_once('.').map(|(r, _)| r).unwrap_or("");
+        let Ok(context) =
+            Context::from_json_value(Value::Object(context), Some((&self.schema, &action)))
+        else {
+            return true;
+        };
+        let Ok(request) = CedarRequest::new(
+            uid("Agent", &case.agent),
+            action,
+            uid("Resource", resource),
+            context,
+            Some(&self.schema),
+        ) else {
+            return true;
+        };
+        let response = Authorizer::new().is_authorized(&request, &self.policies, &self.entities);
+        response.decision() == CedarDecision::Deny
+    }
+
+    fn rego_eval(&mut self, input: &Value) -> Value {
+        self.rego
+            .set_input(regorus::Value::from_json_str(&input.to_string()).expect("input"));
+        let v = self
+            .rego
+            .eval_rule("data.agentgov.decision".into())
+            .expect("evaluates");
+        serde_json::from_str(&v.to_json_str().expect("json")).expect("json")
+    }
+}
+
+/// Ways to make a well-formed request malformed, each applied to the Rego input and to Cedar's
+/// context: `(what, rego edit, cedar edit)`; `None` for Cedar where the wire has no such place.
+type Malform = (
+    String,
+    Box<dyn Fn(&mut Value)>,
+    Box<dyn Fn(&mut serde_json::Map<String, Value>)>,
+);
+
+fn malformations(facts: &BTreeMap<String, FactType>) -> Vec<Malform> {
+    let mut out: Vec<Malform> = Vec::new();
+    let set = |key: &'static str, v: Value| -> Malform {
+        let (v1, v2) = (v.clone(), v);
+        (
+            format!("{key}: {v1}"),
+            Box::new(move |r: &mut Value| r[key] = v1.clone()),
+            Box::new(move |c: &mut serde_json::Map<String, Value>| {
+                c.insert(key.into(), v2.clone());
+            }),
+        )
+    };
+    for (name, ty) in facts {
+        let wrong = match ty {
+            FactType::Number => vec![json!("0.5"), json!(true), Value::Null, json!([1])],
+            FactType::Bool => vec![json!("true"), json!(1), Value::Null],
+            FactType::String => vec![json!(1), json!(false), Value::Null, json!(["a"])],
+        };
+        for v in wrong {
+            // Cedar's JSON reads a string as the decimal it spells (its implicit form, the same
+            // number): only a string that spells no decimal is of the wrong type there.
+            let cedar = match (ty, &v) {
+                (FactType::Number, Value::String(_)) => json!("half"),
+                _ => v.clone(),
+            };
+            let (n1, n2, v1, v2) = (name.clone(), name.clone(), v.clone(), cedar);
+            out.push((
+                format!("fact {name}: {v}"),
+                Box::new(move |r: &mut Value| r["context"][&n1] = v1.clone()),
+                Box::new(move |c: &mut serde_json::Map<String, Value>| {
+                    c.insert(n2.clone(), v2.clone());
+                }),
+            ));
+        }
+    }
+    out.push((
+        "an undeclared fact".into(),
+        Box::new(|r: &mut Value| r["context"]["not_a_fact"] = json!(1)),
+        Box::new(|c: &mut serde_json::Map<String, Value>| {
+            c.insert("not_a_fact".into(), json!(1));
+        }),
+    ));
+    out.push((
+        "an unknown key".into(),
+        Box::new(|r: &mut Value| r["principal"] = json!("x")),
+        Box::new(|c: &mut serde_json::Map<String, Value>| {
+            c.insert("principal".into(), json!("x"));
+        }),
+    ));
+    out.push(set("fields", json!("subject")));
+    out.push(set("fields", json!([1])));
+    out.push(set("workflow", json!(3)));
+    for approvals in [
+        json!({ "count": 2 }),
+        json!({ "groups": ["compliance"] }),
+        json!({ "count": 1.5, "groups": [] }),
+        json!({ "count": "2", "groups": [] }),
+        json!({ "count": -1, "groups": [] }),
+        json!({ "count": 2, "groups": "compliance" }),
+        json!({ "count": 2, "groups": [7] }),
+        json!({ "count": 2, "groups": [], "people": ["ana"] }),
+        json!([2, ["compliance"]]),
+    ] {
+        out.push(set("approvals", approvals));
+    }
+    out
+}
+
+/// DESIGN §5: a malformed request is denied by every output, even one that would be permitted
+/// well-formed. The seeds are permitted requests, so a malformation that were ignored would allow.
+#[test]
+fn malformed_requests_fail_closed_in_every_engine() {
+    for root in ["governance", "tests/fixtures/base"] {
+        let mut c = compile(&repo(root));
+        let malforms = malformations(&c.facts);
+        let mut seeds = 0;
+        for case in matrix(&c, 600) {
+            let d = c.plan.decide(&case.request());
+            let approvals: Approvals = match d.effect {
+                Outcome::Deny => continue,
+                Outcome::Allow => None,
+                Outcome::Approve => {
+                    let rank = c.plan.tiers.iter().position(|t| Some(t) == d.tier.as_ref());
+                    let need = &c.plan.approvals[rank.expect("a tier")];
+                    Some((need.count, need.groups.clone()))
+                }
+            };
+            let req = case.request();
+            assert!(c
+                .plan
+                .permits(&req, approvals.as_ref().map(|(n, g)| (*n, g))));
+            seeds += 1;
+            let well_formed = c.wire(&case, &approvals);
+            assert_eq!(c.rego_eval(&well_formed.rego)["permit"], true, "{case:?}");
+            assert!(
+                !c.cedar_refuses(&case, well_formed.cedar.clone()),
+                "{case:?}"
+            );
+            for (what, rego_edit, cedar_edit) in &malforms {
+                let mut w = c.wire(&case, &approvals);
+                rego_edit(&mut w.rego);
+                cedar_edit(&mut w.cedar);
+                let expected = json!({
+                    "effect": "deny", "tier": null, "permit": false, "reasons": ["malformed-request"]
+                });
+                assert_eq!(c.rego_eval(&w.rego), expected, "Rego on {what}: {}", w.rego);
+                assert!(c.cedar_refuses(&case, w.cedar), "Cedar on {what}: {case:?}");
+            }
+            // decide itself: a mistyped or undeclared fact is `malformed-request`.
+            for (name, ty) in &c.facts {
+                let mut bad = case.request();
+                bad.context.insert(
+                    name.clone(),
+                    match ty {
+                        FactType::Number => FactValue::String("0.5".into()),
+                        _ => FactValue::Number(1.0),
+                    },
+                );
+                assert_eq!(c.plan.decide(&bad).reasons, ["malformed-request"]);
+                assert!(!c
+                    .plan
+                    .permits(&bad, approvals.as_ref().map(|(n, g)| (*n, g))));
+            }
+            if seeds >= 40 {
+                break;
+            }
+        }
+        assert!(seeds >= 10, "{root}: too few permitted seeds ({seeds})");
+        assert!(
+            malforms.len() >= 15,
+            "{root}: {} malformations",
+            malforms.len()
+        );
+    }
+}

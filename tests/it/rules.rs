@@ -207,6 +207,7 @@ mod fixture {
         retention_out_of_bounds => "retention-out-of-bounds",
         review_overdue => "review-overdue",
         sample_rate_below_policy => "sample-rate-below-policy",
+        step_not_granted => "step-not-granted",
         tier_understaffed => "tier-understaffed",
         ungated_irreversible_action => "ungated-irreversible-action",
         unknown_field => "unknown-field",

@@ -106,6 +106,16 @@ pub struct Report {
     pub rollout: Vec<RolloutChange>,
     pub findings_introduced: Vec<Diagnostic>,
     pub findings_fixed: Vec<Diagnostic>,
+    /// Requests permitted at the head and not at the base, one example per kind of difference.
+    pub permitted: Vec<super::permits::Witness>,
+    /// What the change relaxes: each change that permits something new (with an example
+    /// request), each new data sync, and each newly permitted request no change explains.
+    pub relaxed: Vec<super::changes::Change>,
+    /// Controls weakened without permitting anything new (they do not fail the diff).
+    pub weakened: Vec<super::changes::Change>,
+    /// Every other change that decides or controls something: tightened, or changed without
+    /// permitting anything new.
+    pub changes: Vec<super::changes::Change>,
     pub head_summary: Summary,
     pub relaxations: usize,
     pub risky_reach: usize,
@@ -156,6 +166,10 @@ pub(super) fn compare(base_ref: &str, base: &Snap, head: &Snap, files: usize) ->
         rollout: vec![],
         findings_introduced: vec![],
         findings_fixed: vec![],
+        permitted: vec![],
+        relaxed: vec![],
+        weakened: vec![],
+        changes: vec![],
         head_summary: Summary::of(&head.diagnostics, files),
         relaxations: 0,
         risky_reach: 0,

@@ -7,7 +7,9 @@
 //! or external capabilities, model/prompt/connector changes that need revalidation, rollout
 //! changes, and findings introduced and fixed (matched by fingerprint).
 
+mod changes;
 mod compare;
+mod permits;
 mod render;
 mod snapshot;
 
@@ -58,6 +60,76 @@ pub struct DiffArgs {
     pub fail_on: DiffFailOn,
 }
 
+/// Every kind of request the head permits and the base does not (empty when the head does not
+/// compile: its errors fail the diff instead).
+fn newly_permitted(
+    base: Option<&crate::analysis::Checked>,
+    head: &crate::analysis::Checked,
+) -> Vec<permits::Witness> {
+    fn side(c: &crate::analysis::Checked) -> Option<permits::Side<'_>> {
+        match (&c.resolved, &c.plan) {
+            (Some(r), Some(p)) => Some(permits::Side {
+                model: &r.model,
+                plan: p,
+            }),
+            _ => None,
+        }
+    }
+    let Some(h) = side(head) else {
+        return Vec::new();
+    };
+    let b = base.and_then(side);
+    permits::witnesses(b.as_ref(), &h)
+}
+
+/// Sorts the located changes into relaxed, weakened and other, and counts the relaxations: every
+/// newly permitted request and every new data sync.
+fn attribute(
+    report: &mut compare::Report,
+    base: Option<&crate::analysis::Checked>,
+    head: &crate::analysis::Checked,
+) {
+    use changes::Direction;
+    let (all, unexplained) = changes::changes(base, head, &report.permitted);
+    for c in all {
+        match c.direction {
+            Direction::Relaxes => {
+                if c.example.is_none() {
+                    report.relaxations += 1; // a new data sync
+                }
+                report.relaxed.push(c);
+            }
+            Direction::Weakens => report.weakened.push(c),
+            _ => report.changes.push(c),
+        }
+    }
+    // A request no single change explains is still reported, at its agent.
+    for i in unexplained {
+        let w = &report.permitted[i];
+        let Some(agent) = head
+            .resolved
+            .as_ref()
+            .and_then(|r| r.model.agents.get(&w.example.agent))
+        else {
+            continue;
+        };
+        report.relaxed.push(changes::Change {
+            direction: Direction::Relaxes,
+            kind: "Agent",
+            name: w.example.agent.clone(),
+            path: "(several changes)".into(),
+            before: None,
+            after: None,
+            location: head.ws.loc(agent.doc, "/metadata/name"),
+            at: "head",
+            what: "permitted now by the combination of changes".into(),
+            permits: 1,
+            example: Some(w.example.clone()),
+        });
+    }
+    report.relaxations += report.permitted.len();
+}
+
 pub fn run(a: DiffArgs) -> i32 {
     let base = match super::common::check_at_revision(&a.common, &a.base) {
         Ok(b) => b,
@@ -70,12 +142,14 @@ pub fn run(a: DiffArgs) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let report = compare::compare(
+    let mut report = compare::compare(
         &a.base,
-        &snapshot::snapshot(base.as_ref()),
+        &snapshot::snapshot(base.as_deref()),
         &snapshot::snapshot(Some(&head)),
         head.ws.governance_files,
     );
+    report.permitted = newly_permitted(base.as_deref(), &head);
+    attribute(&mut report, base.as_deref(), &head);
     let text = match a.format {
         DiffFormat::Markdown => {
             let links =

@@ -19,6 +19,28 @@ pub(super) fn workflow_text(w: &Option<String>) -> String {
     }
 }
 
+fn decision_text(d: &crate::decide::Decision) -> String {
+    match d.effect {
+        crate::decide::Outcome::Allow => "allow".into(),
+        crate::decide::Outcome::Approve => {
+            format!("approve `{}`", d.tier.as_deref().unwrap_or(""))
+        }
+        crate::decide::Outcome::Deny => format!("deny ({})", d.reasons.join(", ")),
+    }
+}
+
+/// Where a change is: a link at the head, plain text at the base (a removal).
+fn where_text(c: &super::changes::Change, links: &output::markdown::Links) -> String {
+    match c.at {
+        "head" => links.link(&c.location),
+        _ => format!("`{}:{}` (base)", c.location.file, c.location.line),
+    }
+}
+
+fn change_text(c: &super::changes::Change) -> String {
+    format!("{} `{}`: `{}`", c.kind, c.name, c.path)
+}
+
 pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
     use output::markdown::cell;
     let mut out = format!(
@@ -33,7 +55,7 @@ pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
     out.push_str("\n\n");
     let mut headline = Vec::new();
     if r.relaxations > 0 {
-        headline.push(format!("**{} tier(s) relaxed**", r.relaxations));
+        headline.push(format!("**{} relaxation(s)**", r.relaxations));
     }
     if r.risky_reach > 0 {
         headline.push(format!("**{} new risky reach**", r.risky_reach));
@@ -98,6 +120,63 @@ pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
             ));
         }
         out.push('\n');
+    }
+    if !r.relaxed.is_empty() {
+        out.push_str("### Relaxations\n\nEach row is a change after which something is permitted that was not, with a request the head permits and the base does not.\n\n| where | what changed | example request | now | was |\n| --- | --- | --- | --- | --- |\n");
+        for c in &r.relaxed {
+            let witness = c
+                .example
+                .as_ref()
+                .and_then(|e| r.permitted.iter().find(|w| &w.example == e));
+            let (example, now, was) = match witness {
+                Some(w) => (
+                    code(&serde_json::to_string(&w.example).unwrap_or_default()),
+                    decision_text(&w.head),
+                    match &w.base {
+                        Some(d) => decision_text(d),
+                        None => "no such agent".into(),
+                    },
+                ),
+                None => (c.what.clone(), "flows".into(), "did not".into()),
+            };
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                where_text(c, links),
+                cell(&change_text(c)),
+                cell(&example),
+                cell(&now),
+                cell(&was)
+            ));
+        }
+        out.push('\n');
+    }
+    if !r.weakened.is_empty() {
+        out.push_str("### Weakened controls\n\nThese permit nothing new (they do not fail `--fail-on relaxation`), but a reviewer should agree to each.\n\n| where | what changed | how |\n| --- | --- | --- |\n");
+        for c in &r.weakened {
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                where_text(c, links),
+                cell(&change_text(c)),
+                cell(&c.what)
+            ));
+        }
+        out.push('\n');
+    }
+    if !r.changes.is_empty() {
+        out.push_str(&format!(
+            "<details><summary>{} other change(s): tightened, or permitting nothing new</summary>\n\n| | where | what changed | how |\n| --- | --- | --- | --- |\n",
+            r.changes.len()
+        ));
+        for c in &r.changes {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                c.direction.as_str(),
+                where_text(c, links),
+                cell(&change_text(c)),
+                cell(&c.what)
+            ));
+        }
+        out.push_str("\n</details>\n\n");
     }
     if !r.reach_added.is_empty() || !r.reach_removed.is_empty() {
         out.push_str("### Reach through delegation\n\n");
@@ -237,6 +316,8 @@ pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
         out.push('\n');
     }
     let nothing = r.tiers.is_empty()
+        && r.permitted.is_empty()
+        && r.relaxed.is_empty()
         && r.grants_added.is_empty()
         && r.grants_removed.is_empty()
         && r.fields_changed.is_empty()
