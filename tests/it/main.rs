@@ -9,6 +9,7 @@ mod cli;
 mod cli_errors;
 mod cli_formats;
 mod diff;
+mod diff_soundness;
 mod engines;
 mod hostile;
 mod init;

@@ -466,3 +466,36 @@ fn framework_controls_go_unmet_without_evidence() {
     assert!(text(&after, "site/frameworks.html")
         .contains("no playbook says who may pause agent <code>writer</code>"));
 }
+
+/// A step its agent is not granted (`step-not-granted`, here lowered to a warning so that the
+/// site is built) is shown as denied on its workflow's page, with the finding.
+#[test]
+fn an_ungranted_step_is_shown_denied_with_its_finding() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    crate::common::copy_dir(&manifest().join("tests/fixtures/base"), tmp.path());
+    edit(
+        &tmp.path().join("workflow.yaml"),
+        "fields: [email]",
+        "fields: [email, stage]",
+    );
+    edit(
+        &tmp.path().join("policy.yaml"),
+        "  audit:",
+        "  rules: { step-not-granted: warning }\n  audit:",
+    );
+    let files = build(tmp.path());
+    let page = text(&files, "site/workflows/newsletter.html");
+    let row = page
+        .find("<td>audience</td>")
+        .or_else(|| page.find(">audience<"))
+        .expect("the step's row");
+    let rest = &page[row..];
+    let end = rest.find("</tr>").expect("row end");
+    assert!(rest[..end].contains("denied"), "{}", &rest[..end]);
+    let findings = page.find("id=\"h-findings\"").expect("findings");
+    assert!(
+        page[findings..].contains("step-not-granted"),
+        "{}",
+        &page[findings..]
+    );
+}

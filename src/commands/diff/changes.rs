@@ -339,7 +339,7 @@ fn classify(kind: &str, shape: &str) -> Class {
     }
     match (kind, shape) {
         ("Team", s) if s.starts_with("spec.people.*.name") => Neutral,
-        ("Team", s) if s.contains("can_pause") => Control(Weaker::Presence),
+        ("Team" | "Playbook", s) if s.contains("can_pause") => Control(Weaker::Presence),
         ("Team", _) => Decides(Scope::People),
         ("Agent", s) if s.starts_with("spec.grants") || s == "spec.mode" => Decides(Scope::Agent),
         ("Agent", "spec.monitors.*" | "spec.monitors" | "spec.monitors.[]") => {
