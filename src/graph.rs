@@ -670,10 +670,20 @@ impl Graph {
     /// The shortest delegation path from `agent` to an agent granted `op` (excluding `agent`
     /// itself), as agent names from `agent` to the grantee.
     pub fn delegation_path_to(&self, m: &Model, agent: &str, op: &OpId) -> Option<Vec<String>> {
+        self.delegation_path_where(agent, |name| grants_op(m, name, op))
+    }
+
+    /// The delegation path from `agent` to the first agent it reaches (transitively, not itself)
+    /// for which `covers` holds.
+    pub fn delegation_path_where(
+        &self,
+        agent: &str,
+        covers: impl Fn(&str) -> bool,
+    ) -> Option<Vec<String>> {
         let start = self.agent(agent)?;
         let reach = self.reach(start, EdgeKind::DelegatesTo);
         let d = reach.nodes().iter().find(|&&n| {
-            n != start && matches!(&self.g[n], NodeKind::Agent(name) if grants_op(m, name, op))
+            n != start && matches!(&self.g[n], NodeKind::Agent(name) if covers(name))
         })?;
         reach.path_to(*d)
     }

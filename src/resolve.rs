@@ -21,8 +21,9 @@ struct Ctx<'a> {
     ws: &'a Workspace,
     diags: Vec<Diagnostic>,
     broken: &'a BTreeSet<(Kind, String)>,
-    /// Some file could not be parsed: any id might be defined there.
-    incomplete: bool,
+    /// The kinds of document files that could not be parsed might define: ids of these kinds
+    /// might be defined there, so references to them wait (DESIGN §4: only those).
+    incomplete: &'a BTreeSet<Kind>,
 }
 
 impl<'a> Ctx<'a> {
@@ -162,6 +163,47 @@ fn claim_team_id(
 
 /// Resolves the validated documents into the model. `typed[i]` is document `i` deserialized, or
 /// `None` when it failed its schema; `rule_names` are the names waivers and levels may refer to.
+/// What the files that failed to parse might define: the kinds their `kind:` lines name, or
+/// every kind for a file that could not be read or whose `kind:` lines name none we know.
+fn incomplete_kinds(ws: &Workspace) -> BTreeSet<Kind> {
+    let mut out = BTreeSet::new();
+    for path in &ws.incomplete {
+        let text = ws
+            .files
+            .iter()
+            .find(|f| &f.path == path)
+            .map(|f| f.text())
+            .unwrap_or("");
+        let mut named = Vec::new();
+        let mut unknown = false;
+        for line in text.lines() {
+            let Some(at) = line.find("kind:") else {
+                continue;
+            };
+            // `kind:` as a key: at the start of the line, after `- `, or inside `{ ... }`.
+            let before = line[..at].trim_end();
+            if !(before.is_empty() || before.ends_with(['-', '{', ','])) {
+                continue;
+            }
+            let value = line[at + 5..]
+                .split([',', '}', '#'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches(['"', '\'']);
+            match Kind::ALL.iter().find(|k| k.name() == value) {
+                Some(k) => named.push(*k),
+                None => unknown = true,
+            }
+        }
+        if unknown || named.is_empty() {
+            return Kind::ALL.into_iter().collect();
+        }
+        out.extend(named);
+    }
+    out
+}
+
 pub fn resolve(
     ws: &Workspace,
     typed: Vec<Option<TypedDoc>>,
@@ -178,11 +220,12 @@ pub fn resolve(
             broken.insert((Kind::Policy, String::new()));
         }
     }
+    let incomplete = incomplete_kinds(ws);
     let mut ctx = Ctx {
         ws,
         diags: Vec::new(),
         broken: &broken,
-        incomplete: !ws.incomplete.is_empty(),
+        incomplete: &incomplete,
     };
     let mut m = Model::default();
     let mut policies: Vec<Policy> = Vec::new();
@@ -217,7 +260,7 @@ pub fn resolve(
     // Exactly one Policy.
     let policy_broken = ctx.broken.contains(&(Kind::Policy, String::new()));
     match policies.len() {
-        0 if !policy_broken && !ctx.incomplete => ctx.diags.push(
+        0 if !policy_broken && !ctx.incomplete.contains(&Kind::Policy) => ctx.diags.push(
             Diagnostic::new(
                 &crate::rules::structure::MISSING_POLICY,
                 "the repository has no `Policy` document",
@@ -284,7 +327,8 @@ pub fn resolve(
             );
         }
     }
-    let team_broken = ctx.incomplete || ctx.broken.iter().any(|(k, _)| *k == Kind::Team);
+    let team_broken =
+        ctx.incomplete.contains(&Kind::Team) || ctx.broken.iter().any(|(k, _)| *k == Kind::Team);
     for g in m.groups.values() {
         for (j, member) in g.members.iter().enumerate() {
             if !m.people.contains_key(member) && !team_broken {
@@ -337,7 +381,7 @@ struct Refs<'a> {
 
 impl Refs<'_> {
     fn is_broken(&self, ctx: &Ctx, kind: Kind, name: &str) -> bool {
-        ctx.incomplete || ctx.broken.contains(&(kind, name.to_string()))
+        ctx.incomplete.contains(&kind) || ctx.broken.contains(&(kind, name.to_string()))
     }
 
     fn person(&self, ctx: &mut Ctx, doc: DocId, ptr: &str, id: &str) {

@@ -126,6 +126,12 @@ pub fn validate_doc(doc: DocInput, kind: Kind) -> (Option<TypedDoc>, Vec<Diagnos
 fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagnostic> {
     let c = compiled(kind);
     let mut diags = Vec::new();
+    // One mistake, one diagnostic: a misspelt key is an `unknown-field` with a suggestion, not
+    // also a `missing-field` for the key it meant; a value failing two constraints (a date's
+    // pattern and format) is one `invalid-value`.
+    let mut suggested: std::collections::HashSet<(String, String)> = Default::default();
+    let mut missing: Vec<(usize, String, String)> = Vec::new();
+    let mut invalid_at: std::collections::HashSet<String> = Default::default();
     for err in c.validator.iter_errors(instance) {
         let pointer = err.instance_path().as_str().to_string();
         let schema_path = err.schema_path().as_str().to_string();
@@ -145,7 +151,10 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
                 for key in unexpected {
                     let key_ptr = format!("{pointer}/{}", escape_pointer(key));
                     let help = match did_you_mean(key, valid.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
+                        Some(s) => {
+                            suggested.insert((pointer.clone(), s.clone()));
+                            format!("did you mean `{s}`?")
+                        }
                         None if valid.is_empty() => "remove this field".to_string(),
                         None => format!(
                             "remove it; valid fields here are {}",
@@ -166,6 +175,7 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
             }
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
+                missing.push((diags.len(), pointer.clone(), name.to_string()));
                 let what = describe(
                     parent_schema
                         .and_then(|s| s.get("properties"))
@@ -347,9 +357,22 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
                     .unwrap_or_else(|| "see `agentgov schema` for the expected form".into()),
             ),
         };
+        if d.rule == crate::rules::structure::INVALID_VALUE.name && !invalid_at.insert(pointer) {
+            continue;
+        }
         diags.push(d);
     }
+    let dropped: std::collections::HashSet<usize> = missing
+        .into_iter()
+        .filter(|(_, ptr, name)| suggested.contains(&(ptr.clone(), name.clone())))
+        .map(|(i, ..)| i)
+        .collect();
     diags
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !dropped.contains(i))
+        .map(|(_, d)| d)
+        .collect()
 }
 
 fn escape_pointer(s: &str) -> String {

@@ -117,11 +117,23 @@ pub fn run(a: TestArgs) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    if c.has_errors() || c.plan.is_none() {
+    // The cases need a resolved model and a plan, not a clean repository: errors of the
+    // analysis rules (least privilege, gates, waivers...) do not change what `decide` answers.
+    let structural = |d: &&Diagnostic| {
+        d.severity == crate::diag::Severity::Error
+            && d.waived.is_none()
+            && crate::rules::find(d.rule).is_none_or(|r| r.group == "structure")
+    };
+    if c.plan.is_none() || c.diagnostics.iter().any(|d| structural(&d)) {
         crate::out!("{}", super::common::human_report(&c, false));
         eprintln!("error: fix the errors above before running the tests");
         return super::common::exit_code(&c.diagnostics, crate::cli::FailOn::Error)
             .max(EXIT_FINDINGS);
+    }
+    if c.has_errors() {
+        eprintln!(
+            "note: the repository has analysis errors (run `agentgov check`); the cases run on its decisions"
+        );
     }
     let run = run_cases(&c).expect("plan exists");
     match a.format {

@@ -4,7 +4,7 @@ use crate::analysis::Checked;
 use crate::cli::{CommonArgs, EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE};
 use crate::decide::{FactValue, Outcome, Request};
 use crate::diag::tick;
-use crate::model::{FactType, Mode, OpId};
+use crate::model::{FactType, Mode};
 use clap::Args;
 use std::collections::BTreeMap;
 
@@ -37,6 +37,7 @@ pub fn parse_context(
         let (k, v) = p
             .split_once('=')
             .ok_or_else(|| format!("`{p}` is not `fact=value`"))?;
+        let (k, v) = (k.trim(), v.trim());
         let value = match facts.get(k) {
             Some(FactType::Bool) => match v {
                 "true" => FactValue::Bool(true),
@@ -107,12 +108,20 @@ pub fn explain(c: &Checked, req: &Request) -> String {
                     tick(&req.agent),
                     tick(&req.operation)
                 );
-                if let Some(f) = &req.fields {
-                    s.push_str(&format!(" with fields {}", f.join(", ")));
+                match &req.fields {
+                    Some(f) if f.is_empty() => s.push_str(" with an empty field list"),
+                    Some(f) => s.push_str(&format!(" with fields {}", f.join(", "))),
+                    None => {}
                 }
                 s.push_str(": default deny");
-                if let (Some(g), Some(op)) = (c.graph.as_ref(), OpId::parse(&req.operation)) {
-                    if let Some(path) = g.delegation_path_to(m, &req.agent, &op) {
+                // Only a delegate whose own decision is not a deny for this very request.
+                let covers = |name: &str| {
+                    let mut r = req.clone();
+                    r.agent = name.to_string();
+                    plan.decide(&r).effect != Outcome::Deny
+                };
+                if let Some(g) = c.graph.as_ref() {
+                    if let Some(path) = g.delegation_path_where(&req.agent, covers) {
                         s.push_str(&format!(
                             "\n    it is reachable through delegation: {}",
                             path.join(" → ")
@@ -246,7 +255,50 @@ pub fn run(a: WhyArgs) -> i32 {
         eprintln!("error: fix the errors above first");
         return EXIT_FINDINGS;
     }
-    let facts = &c.resolved.as_ref().expect("resolved").model.policy().facts;
+    let m = &c.resolved.as_ref().expect("resolved").model;
+    let agent = a.agent.trim().to_string();
+    let operation = a.operation.trim().to_string();
+    if !m.agents.contains_key(&agent) {
+        let help = crate::diag::suggestion_help(
+            &agent,
+            m.agents.keys().map(|s| s.as_str()),
+            "no Agent document defines it",
+        );
+        eprintln!("error: unknown agent `{agent}`: {help}");
+        return EXIT_UNREADABLE;
+    }
+    let ops: Vec<String> = m.all_operations().map(|(o, _)| o.to_string()).collect();
+    if !ops.contains(&operation) {
+        let help = crate::diag::suggestion_help(
+            &operation,
+            ops.iter().map(|s| s.as_str()),
+            "write `connector.resource.operation`, as a Connector defines it",
+        );
+        eprintln!("error: unknown operation `{operation}`: {help}");
+        return EXIT_UNREADABLE;
+    }
+    // `--fields ''` is the empty list; names are trimmed.
+    let fields = a.fields.map(|f| {
+        f.iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+    });
+    let workflow = a
+        .workflow
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty());
+    if let Some(w) = &workflow {
+        if !m.workflows.contains_key(w) {
+            let help = crate::diag::suggestion_help(
+                w,
+                m.workflows.keys().map(|s| s.as_str()),
+                "no Workflow document defines it",
+            );
+            eprintln!("note: unknown workflow `{w}`: {help}; the decision is that of a request naming no workflow with steps for it");
+        }
+    }
+    let facts = &m.policy().facts;
     let context = match parse_context(&a.context, facts) {
         Ok(cx) => cx,
         Err(e) => {
@@ -255,10 +307,10 @@ pub fn run(a: WhyArgs) -> i32 {
         }
     };
     let req = Request {
-        agent: a.agent,
-        operation: a.operation,
-        fields: a.fields,
-        workflow: a.workflow,
+        agent,
+        operation,
+        fields,
+        workflow,
         context,
     };
     crate::out!("{}", explain(&c, &req));

@@ -64,7 +64,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             ),
         )
         .at(cx.ws.loc(w.doc, &format!("/spec/steps/{first_i}/does")))
-        .label(format!("{} cannot be undone", tick(&first.does)))
+        .label(match first_rev {
+            Reversibility::Compensable => {
+                format!("{} is compensable: only a compensation can repair it", tick(&first.does))
+            }
+            _ => format!("{} cannot be undone", tick(&first.does)),
+        })
         .help("add `rollback: { strategy: ..., owner: ..., within_minutes: ... }` to the workflow's spec")
         .target(format!("workflow/{}", w.name))
         .subject(&w.name);
@@ -119,6 +124,24 @@ mod tests {
             .related
             .iter()
             .any(|r| r.location.file == "connectors.yaml"));
+    }
+
+    #[test]
+    fn a_compensable_step_is_called_compensable() {
+        let wf: String = base("workflow.yaml")
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("rollback:"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let conn = base("connectors.yaml").replace(
+            "send: { effect: external, reversibility: irreversible }",
+            "send: { effect: external, reversibility: compensable, compensation: send a correction }",
+        );
+        let found = of(RULE, &[("workflow.yaml", &wf), ("connectors.yaml", &conn)]);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].message.contains("compensable step `send`"), "{}", found[0].message);
+        let label = found[0].label.as_deref().unwrap_or("");
+        assert!(label.contains("compensable") && !label.contains("cannot be undone"), "{label}");
     }
 
     #[test]

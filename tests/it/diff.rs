@@ -391,3 +391,111 @@ fn bad_revisions_and_folders_outside_git_are_usage_errors() {
     let (code, _) = diff(outside.path(), &["--base", "main"]);
     assert_eq!(code, Some(2));
 }
+
+/// One edit of the base fixture and what the diff must say about it.
+struct Case {
+    name: &'static str,
+    file: &'static str,
+    from: &'static str,
+    to: &'static str,
+    /// `relaxes` (listed in `relaxed`, fails `--fail-on relaxation`) or `weakens` (listed in
+    /// `weakened`, fails only if the head has errors).
+    direction: &'static str,
+    /// A part of the change's path.
+    path: &'static str,
+    /// An edit committed first, so that the base has what the case changes.
+    base: Option<(&'static str, &'static str, &'static str)>,
+}
+
+/// The send step's own gate lowered to `auto`, so that its tier comes from the derive rules.
+const SEND_UNGATED: (&str, &str, &str) = (
+    "workflow.yaml",
+    "      gate: two-person\n",
+    "      gate: auto\n",
+);
+
+const CASES: &[Case] = &[
+    Case { name: "grant widened", file: "agents.yaml", from: "operations: [read]\n      fields: [email]", to: "operations: [read, update]\n      fields: [email]", direction: "relaxes", path: "spec.grants", base: None },
+    Case { name: "grant field list dropped", file: "agents.yaml", from: "      fields: [email]\n", to: "", direction: "relaxes", path: "spec.grants", base: None },
+    Case { name: "agent resumed", file: "agents.yaml", from: "mode: paused", to: "mode: autonomous", direction: "relaxes", path: "spec.mode", base: Some(("agents.yaml", "mode: autonomous", "mode: paused")) },
+    Case { name: "prohibition removed", file: "policy.yaml", from: "  prohibited:\n    - operation: \"*.*.delete\"\n      reason: Agents never delete records\n", to: "", direction: "relaxes", path: "spec.prohibited", base: Some(("agents.yaml", "operations: [read]\n      fields: [email]", "operations: [read, delete]\n      fields: [email]")) },
+    Case { name: "derive rule removed", file: "policy.yaml", from: "    - when: { reversibility: irreversible }\n      require: two-person\n", to: "", direction: "relaxes", path: "spec.derive", base: Some(SEND_UNGATED) },
+    Case { name: "escalation loosened", file: "policy.yaml", from: "below: 0.7", to: "below: 0.5", direction: "relaxes", path: "spec.escalations[low-confidence].when.below", base: None },
+    Case { name: "escalation removed", file: "policy.yaml", from: "  escalations:\n    - id: low-confidence\n      when: { fact: confidence, below: 0.7 }\n      raise_to: review\n", to: "  escalations: []\n", direction: "relaxes", path: "spec.escalations[low-confidence]", base: None },
+    Case { name: "tier approval dropped", file: "policy.yaml", from: "{ from: leads }, { from: compliance }", to: "{ from: leads }", direction: "relaxes", path: "spec.tiers[two-person].approvals[compliance]", base: None },
+    Case { name: "tier order swapped", file: "policy.yaml", from: "    - id: review\n      approvals: [{ from: reviewers }]\n    - id: two-person\n      approvals: [{ from: leads }, { from: compliance }]\n", to: "    - id: two-person\n      approvals: [{ from: leads }, { from: compliance }]\n    - id: review\n      approvals: [{ from: reviewers }]\n", direction: "relaxes", path: "spec.tiers", base: None },
+    Case { name: "group member added", file: "team.yaml", from: "{ id: compliance, members: [cleo] }", to: "{ id: compliance, members: [cleo, ben] }", direction: "relaxes", path: "spec.groups[compliance].members", base: None },
+    Case { name: "operation made reversible", file: "connectors.yaml", from: "send: { effect: external, reversibility: irreversible }", to: "send: { effect: external, reversibility: reversible }", direction: "relaxes", path: "operations.send.reversibility", base: Some(SEND_UNGATED) },
+    Case { name: "data sync added", file: "connectors.yaml", from: "    contacts:\n", to: "    contacts:\n      syncs_to: [mail.campaigns]\n", direction: "relaxes", path: "syncs_to", base: None },
+    Case { name: "audit field removed", file: "workflow.yaml", from: "reviewer, decision, approval_timestamps]", to: "reviewer, decision]", direction: "weakens", path: "spec.audit", base: None },
+    Case { name: "policy audit field removed", file: "policy.yaml", from: "auto: [prompt, output]", to: "auto: [prompt]", direction: "weakens", path: "spec.audit.required.auto", base: None },
+    Case { name: "retention shortened", file: "workflow.yaml", from: "retention_days: 60", to: "retention_days: 45", direction: "weakens", path: "spec.retention_days", base: None },
+    Case { name: "retention bounds widened", file: "policy.yaml", from: "min: 30", to: "min: 7", direction: "weakens", path: "spec.audit.retention_days.min", base: None },
+    Case { name: "monitor raised", file: "agents.yaml", from: "above: 3", to: "above: 10", direction: "weakens", path: "spec.monitors[failed_actions].above", base: None },
+    Case { name: "monitor removed", file: "agents.yaml", from: "  monitors:\n    - { metric: failed_actions, window: 1h, above: 3, then: recommend-only, playbook: bad-send }\n", to: "", direction: "weakens", path: "spec.monitors", base: None },
+    Case { name: "playbook removed", file: "workflow.yaml", from: "  playbooks: [bad-send]\n", to: "", direction: "weakens", path: "spec.playbooks", base: None },
+    Case { name: "pause authority removed", file: "playbook.yaml", from: "can_pause: [ana, dev]", to: "can_pause: [ana]", direction: "weakens", path: "spec.can_pause", base: None },
+    Case { name: "rollback removed", file: "workflow.yaml", from: "  rollback: { strategy: Send a correction notice, owner: ana, within_minutes: 30 }\n", to: "", direction: "weakens", path: "spec.rollback", base: None },
+    Case { name: "rollback slower", file: "workflow.yaml", from: "within_minutes: 30", to: "within_minutes: 240", direction: "weakens", path: "spec.rollback.within_minutes", base: None },
+    Case { name: "checklist removed", file: "workflow.yaml", from: "      checklist: [audience-correct, claims-approved]\n", to: "", direction: "weakens", path: "spec.steps[send].checklist", base: None },
+    Case { name: "sample rate lowered", file: "agents.yaml", from: "sample_rate: 0.2", to: "sample_rate: 0.1", direction: "weakens", path: "spec.rollout.sample_rate", base: None },
+    Case { name: "policy sampling lowered", file: "policy.yaml", from: "steady_rate: 0.2", to: "steady_rate: 0.1", direction: "weakens", path: "spec.sampling.steady_rate", base: None },
+    Case { name: "review cadence lengthened", file: "agents.yaml", from: "cadence: monthly", to: "cadence: quarterly", direction: "weakens", path: "spec.review.cadence", base: None },
+    Case { name: "policy review cadence lengthened", file: "policy.yaml", from: "review_cadence: monthly", to: "review_cadence: quarterly", direction: "weakens", path: "spec.review_cadence", base: None },
+    Case { name: "rule level lowered", file: "policy.yaml", from: "  review_cadence: monthly\n", to: "  review_cadence: monthly\n  rules: { missing-checklist: off }\n", direction: "weakens", path: "spec.rules", base: None },
+    Case { name: "unwaivable shortened", file: "policy.yaml", from: "unwaivable: [missing-checklist]", to: "unwaivable: []", direction: "weakens", path: "spec.unwaivable", base: Some(("policy.yaml", "  review_cadence: monthly\n", "  review_cadence: monthly\n  unwaivable: [missing-checklist]\n")) },
+    Case { name: "prohibition of nothing granted removed", file: "policy.yaml", from: "  prohibited:\n    - operation: \"*.*.delete\"\n      reason: Agents never delete records\n", to: "", direction: "weakens", path: "spec.prohibited", base: None },
+];
+
+/// Every kind of relaxation and weakened control, one edit each, and what the diff says.
+#[test]
+fn every_kind_of_change_is_reported_in_its_place() {
+    let mut problems = Vec::new();
+    for case in CASES {
+        let (tmp, gov) = repo();
+        if let Some((file, from, to)) = case.base {
+            edit(&gov.join(file), from, to);
+            git(tmp.path(), &["commit", "-q", "-am", "the base of the case"]);
+        }
+        edit(&gov.join(case.file), case.from, case.to);
+        let (code, r) = diff_json(&gov, &["--base", "main", "--fail-on", "relaxation"]);
+        let head_errors = r["head_summary"]["errors"].as_u64().expect("errors");
+        let list = match case.direction {
+            "relaxes" => "relaxed",
+            "weakens" => "weakened",
+            _ => "changes",
+        };
+        let found = r[list].as_array().expect("list").iter().find(|c| {
+            c["direction"] == case.direction
+                && c["path"].as_str().is_some_and(|p| p.contains(case.path))
+        });
+        let Some(found) = found else {
+            problems.push(format!(
+                "{}: no `{}` change at `{}` in `{list}`: {:#}",
+                case.name, case.direction, case.path, r[list]
+            ));
+            continue;
+        };
+        if found["location"]["line"].as_u64().unwrap_or(0) == 0 {
+            problems.push(format!("{}: not located: {found}", case.name));
+        }
+        let relaxed = case.direction == "relaxes";
+        if relaxed != (r["relaxations"].as_u64().expect("count") > 0) {
+            problems.push(format!("{}: {} relaxation(s)", case.name, r["relaxations"]));
+        }
+        if relaxed && case.path != "syncs_to" && found["example"].is_null() {
+            problems.push(format!(
+                "{}: a relaxation without an example: {found}",
+                case.name
+            ));
+        }
+        let fails = relaxed || head_errors > 0;
+        if code != Some(if fails { 1 } else { 0 }) {
+            problems.push(format!(
+                "{}: exit {code:?} (head errors: {head_errors})",
+                case.name
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

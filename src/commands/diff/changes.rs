@@ -425,6 +425,15 @@ fn level_rank(v: Option<&Value>, rule: &str) -> Option<u8> {
     }
 }
 
+fn empty(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::Array(a)) => a.is_empty(),
+        Some(Value::Object(o)) => o.is_empty(),
+        _ => false,
+    }
+}
+
 fn control_direction(w: Weaker, raw: &Raw) -> Direction {
     let (b, h) = (raw.before.as_ref(), raw.after.as_ref());
     let num = |v: Option<&Value>| v.and_then(Value::as_f64);
@@ -438,8 +447,9 @@ fn control_direction(w: Weaker, raw: &Raw) -> Direction {
         }
     };
     match w {
-        Weaker::Presence => by(h.is_none(), b.is_none()),
-        Weaker::Absence => by(b.is_none(), h.is_none()),
+        // An empty list or map says as little as none.
+        Weaker::Presence => by(empty(h) && !empty(b), empty(b) && !empty(h)),
+        Weaker::Absence => by(empty(b) && !empty(h), empty(h) && !empty(b)),
         Weaker::Lower | Weaker::Higher => match (num(b), num(h)) {
             (Some(x), Some(y)) if w == Weaker::Lower => by(y < x, y > x),
             (Some(x), Some(y)) => by(y > x, y < x),
@@ -453,14 +463,35 @@ fn control_direction(w: Weaker, raw: &Raw) -> Direction {
             _ => Direction::Changed,
         },
         Weaker::RuleLevel => {
-            // A whole `rules:` map added or removed is changed; one rule's level is compared.
-            let Some(rule) = raw.path.get(2) else {
-                return Direction::Changed;
+            // One rule's level, or each rule of a whole `rules:` map added or removed.
+            let pairs: Vec<(String, Option<&Value>, Option<&Value>)> = match raw.path.get(2) {
+                Some(rule) => vec![(rule.clone(), b, h)],
+                None => {
+                    let keys: std::collections::BTreeSet<&String> = [b, h]
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_object)
+                        .flat_map(|m| m.keys())
+                        .collect();
+                    keys.into_iter()
+                        .map(|k| {
+                            (
+                                k.clone(),
+                                b.and_then(|v| v.get(k)),
+                                h.and_then(|v| v.get(k)),
+                            )
+                        })
+                        .collect()
+                }
             };
-            match (level_rank(b, rule), level_rank(h, rule)) {
-                (Some(x), Some(y)) => by(y < x, y > x),
-                _ => Direction::Changed,
+            let (mut weaker, mut stronger) = (false, false);
+            for (rule, b, h) in pairs {
+                if let (Some(x), Some(y)) = (level_rank(b, &rule), level_rank(h, &rule)) {
+                    weaker |= y < x;
+                    stronger |= y > x;
+                }
             }
+            by(weaker, stronger && !weaker)
         }
         Weaker::Response => {
             let r = |v: Option<&Value>| match v.and_then(Value::as_str) {
@@ -749,7 +780,7 @@ mod tests {
             Direction::Weakens
         );
         assert_eq!(
-            d(Weaker::Absence, &raw(None, Some(json!({})), &[])),
+            d(Weaker::Absence, &raw(None, Some(json!({"rule": "x"})), &[])),
             Direction::Weakens
         );
         assert_eq!(

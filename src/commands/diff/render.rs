@@ -55,7 +55,11 @@ pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
     out.push_str("\n\n");
     let mut headline = Vec::new();
     if r.relaxations > 0 {
-        headline.push(format!("**{} relaxation(s)**", r.relaxations));
+        headline.push(format!(
+            "**{} relaxing change(s)**, {} kind(s) of request newly permitted",
+            r.relaxed.len().max(1),
+            r.permitted.len()
+        ));
     }
     if r.risky_reach > 0 {
         headline.push(format!("**{} new risky reach**", r.risky_reach));
