@@ -700,4 +700,8 @@ fn snapshots_of_the_worked_example() {
     insta::assert_snapshot!("bundle.json", read("bundle.json"));
     insta::assert_snapshot!("prometheus_rules.yml", read("prometheus/rules.yml"));
     insta::assert_snapshot!("CODEOWNERS", read("CODEOWNERS"));
+    insta::assert_snapshot!("cedar_schema", read("cedar/schema.cedarschema"));
+    insta::assert_snapshot!("cedar_policies", read("cedar/policies.cedar"));
+    insta::assert_snapshot!("opa_policy.rego", read("opa/policy.rego"));
+    insta::assert_snapshot!("opa_data.json", read("opa/data.json"));
 }
