@@ -31,6 +31,8 @@ pub enum Command {
     Init(crate::commands::init::InitArgs),
     /// Print or export the JSON Schemas of the governance files.
     Schema(crate::commands::schema::SchemaArgs),
+    /// Work with MCP servers: `agentgov mcp import` snapshots a server's tools.
+    Mcp(crate::commands::mcp::McpArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -126,5 +128,6 @@ pub fn run(cli: Cli) -> i32 {
         Command::Explain(a) => explain::run(a),
         Command::Init(a) => init::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Mcp(a) => mcp::run(a),
     }
 }

@@ -15,6 +15,7 @@ pub mod diag;
 pub mod emit;
 pub(crate) mod git;
 pub(crate) mod graph;
+pub mod mcp;
 pub mod load;
 pub mod model;
 pub mod output;

@@ -245,7 +245,44 @@ pub struct ConnectorSpec {
     pub system: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// The MCP server exposing the connector's tools (DESIGN §6).
+    #[serde(default)]
+    pub mcp: Option<McpServer>,
     pub resources: BTreeMap<String, ResourceSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct McpServer {
+    pub server: String,
+    /// The committed `tools/list` result, relative to the repository root.
+    #[serde(default)]
+    pub tools: Option<String>,
+    /// Tools deliberately left unbound (always denied).
+    #[serde(default)]
+    pub ignore: Vec<String>,
+}
+
+/// A tool that performs an operation: its name, or the name with the arguments that select the
+/// operation and where the touched fields are in the arguments.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum ToolBinding {
+    Name(String),
+    Detailed {
+        name: String,
+        #[serde(default)]
+        args: BTreeMap<String, serde_json::Value>,
+        #[serde(default)]
+        fields: Option<String>,
+    },
+}
+
+impl ToolBinding {
+    pub fn name(&self) -> &str {
+        match self {
+            ToolBinding::Name(n) | ToolBinding::Detailed { name: n, .. } => n,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -304,6 +341,9 @@ pub struct OperationSpec {
     pub history: Option<bool>,
     #[serde(default)]
     pub description: Option<String>,
+    /// The MCP tools that perform the operation (DESIGN §6).
+    #[serde(default)]
+    pub tools: Vec<ToolBinding>,
 }
 
 // ---------------------------------------------------------------- Agent

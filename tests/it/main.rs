@@ -13,6 +13,7 @@ mod diff_soundness;
 mod engines;
 mod hostile;
 mod init;
+mod mcp;
 mod new_user;
 mod promtool;
 mod proptest_check;
