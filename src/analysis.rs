@@ -87,7 +87,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::Lo
     let mut timer = PhaseTimer::new();
     // Loading and schema validation run together, file by file in parallel, so that a parse
     // tree is validated and deserialized while at hand and then dropped.
-    let (ws, mut diags, checked_docs) =
+    let (mut ws, mut diags, checked_docs) =
         load::load_with(root, &opts.load, &crate::schema::validate_doc)?;
     timer.phase("load and schema");
     let mut typed = Vec::with_capacity(checked_docs.len());
@@ -96,8 +96,12 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Checked, load::repo::Lo
         diags.extend(d);
     }
     let names = rules::names();
-    let (resolved, resolve_diags) = resolve(&ws, typed, &names);
+    let (mut resolved, resolve_diags) = resolve(&ws, typed, &names);
     diags.extend(resolve_diags);
+    let (snapshots, snapshot_diags) =
+        crate::bindings::load(&mut ws, &resolved.model, &opts.load.yaml);
+    resolved.model.tool_snapshots = snapshots;
+    diags.extend(snapshot_diags);
     timer.phase("resolve");
 
     let structural_errors = diags.iter().any(|d| d.severity == Severity::Error);

@@ -8,6 +8,7 @@
 //! [`analysis`] (graph, [`decide`], rules) → [`emit`].
 
 pub mod analysis;
+pub mod bindings;
 pub mod cli;
 pub mod commands;
 pub mod decide;
@@ -15,8 +16,8 @@ pub mod diag;
 pub mod emit;
 pub(crate) mod git;
 pub(crate) mod graph;
-pub mod mcp;
 pub mod load;
+pub mod mcp;
 pub mod model;
 pub mod output;
 pub(crate) mod resolve;

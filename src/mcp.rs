@@ -173,15 +173,23 @@ impl Server {
             let left = deadline.saturating_duration_since(Instant::now());
             let line = match self.lines.recv_timeout(left) {
                 Ok(Ok(line)) => line,
-                Ok(Err(e)) => return Err(self.fail(format!("cannot read the server's answer to `{method}`: {e}"))),
+                Ok(Err(e)) => {
+                    return Err(self.fail(format!(
+                        "cannot read the server's answer to `{method}`: {e}"
+                    )))
+                }
                 Err(RecvTimeoutError::Timeout) => {
-                    return Err(self.fail(format!("the server did not answer `{method}` in time (see `--timeout`)")))
+                    return Err(self.fail(format!(
+                        "the server did not answer `{method}` in time (see `--timeout`)"
+                    )))
                 }
                 Err(RecvTimeoutError::Disconnected) => {
                     // Wait briefly for the exit status.
                     std::thread::sleep(Duration::from_millis(100));
                     let status = self.exit_status();
-                    return Err(self.fail(format!("the server {status} before answering `{method}`")));
+                    return Err(
+                        self.fail(format!("the server {status} before answering `{method}`"))
+                    );
                 }
             };
             let msg: Value = match serde_json::from_str(&line) {
@@ -205,12 +213,19 @@ impl Server {
                 continue; // an answer to something else
             }
             if let Some(err) = msg.get("error") {
-                let text = err.get("message").and_then(Value::as_str).unwrap_or("no message");
-                return Err(self.fail(format!("the server answered `{method}` with an error: {text}")));
+                let text = err
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("no message");
+                return Err(self.fail(format!(
+                    "the server answered `{method}` with an error: {text}"
+                )));
             }
             return match msg.get("result") {
                 Some(r @ Value::Object(_)) => Ok(r.clone()),
-                _ => Err(self.fail(format!("the server's answer to `{method}` has no result object"))),
+                _ => Err(self.fail(format!(
+                    "the server's answer to `{method}` has no result object"
+                ))),
             };
         }
     }
@@ -258,7 +273,11 @@ pub fn list_tools(command: &[String], timeout: Duration) -> Result<Listing, Stri
         let page = server.request("tools/list", params, deadline)?;
         match page.get("tools") {
             Some(Value::Array(list)) => tools.extend(list.iter().cloned()),
-            _ => return Err(server.fail("the server's `tools/list` result has no `tools` list".into())),
+            _ => {
+                return Err(
+                    server.fail("the server's `tools/list` result has no `tools` list".into())
+                )
+            }
         }
         cursor = page
             .get("nextCursor")
@@ -273,7 +292,9 @@ pub fn list_tools(command: &[String], timeout: Duration) -> Result<Listing, Stri
             });
         }
     }
-    Err(server.fail(format!("`tools/list` went on for more than {MAX_PAGES} pages")))
+    Err(server.fail(format!(
+        "`tools/list` went on for more than {MAX_PAGES} pages"
+    )))
 }
 
 /// The snapshot (DESIGN §6): `{"tools": [...]}` with each tool's name, title, description,
@@ -342,7 +363,11 @@ mod tests {
         assert_eq!(s["tools"][0]["inputSchema"], json!({ "type": "object" }));
         let b = &s["tools"][1];
         assert!(b.get("outputSchema").is_none() && b.get("_meta").is_none());
-        let keys: Vec<&String> = b["inputSchema"]["properties"].as_object().expect("map").keys().collect();
+        let keys: Vec<&String> = b["inputSchema"]["properties"]
+            .as_object()
+            .expect("map")
+            .keys()
+            .collect();
         assert_eq!(keys, ["a", "z"]);
         assert!(snapshot(&[json!({ "name": "a" }), json!({ "name": "a" })]).is_err());
         assert!(snapshot(&[json!({ "title": "x" })]).is_err());
@@ -355,6 +380,9 @@ mod tests {
         assert!(hint(&t, "destructiveHint"));
         assert!(hint(&t, "openWorldHint"));
         assert!(!hint(&t, "idempotentHint"));
-        assert!(hint(&json!({ "annotations": { "readOnlyHint": true } }), "readOnlyHint"));
+        assert!(hint(
+            &json!({ "annotations": { "readOnlyHint": true } }),
+            "readOnlyHint"
+        ));
     }
 }

@@ -772,6 +772,8 @@ pub struct Model {
     pub waivers: Vec<Waiver>,
     /// Team documents (for CODEOWNERS and the site).
     pub team_docs: Vec<DocId>,
+    /// Each Connector's MCP tools snapshot, by connector (DESIGN §6).
+    pub tool_snapshots: BTreeMap<String, crate::bindings::ToolSnapshot>,
 }
 
 impl Model {

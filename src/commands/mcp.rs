@@ -146,7 +146,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644));
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
     }
     tmp.persist(path)
         .map_err(|e| format!("cannot write `{}`: {}", path.display(), e.error))?;
@@ -177,7 +179,10 @@ fn yaml_str(s: &str) -> String {
     let plain = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
-        && !matches!(s, "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~")
+        && !matches!(
+            s,
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~"
+        )
         && s.parse::<f64>().is_err();
     if plain {
         s.to_string()
@@ -188,7 +193,12 @@ fn yaml_str(s: &str) -> String {
 
 /// A Connector for review: one resource, one operation per tool, effect and reversibility
 /// proposed from the MCP annotations (with the specification's defaults).
-pub fn draft_connector(server: &str, system: Option<&str>, snapshot_path: &Path, snapshot: &Value) -> String {
+pub fn draft_connector(
+    server: &str,
+    system: Option<&str>,
+    snapshot_path: &Path,
+    snapshot: &Value,
+) -> String {
     let mut y = String::new();
     y.push_str(&format!(
         "# Drafted by `agentgov mcp import --server {server}`: REVIEW every effect and reversibility.\n\
@@ -221,8 +231,16 @@ pub fn draft_connector(server: &str, system: Option<&str>, snapshot_path: &Path,
         let read_only = mcp::hint(t, "readOnlyHint");
         let destructive = !read_only && mcp::hint(t, "destructiveHint");
         let open_world = mcp::hint(t, "openWorldHint");
-        let effect = if open_world && !read_only { "external" } else { "internal" };
-        let reversibility = if destructive { "irreversible" } else { "reversible" };
+        let effect = if open_world && !read_only {
+            "external"
+        } else {
+            "internal"
+        };
+        let reversibility = if destructive {
+            "irreversible"
+        } else {
+            "reversible"
+        };
         let why = format!(
             "readOnlyHint: {read_only}, destructiveHint: {}, openWorldHint: {open_world}",
             mcp::hint(t, "destructiveHint")
@@ -241,7 +259,10 @@ mod tests {
 
     #[test]
     fn operation_names_fit_the_format() {
-        assert_eq!(operation_name("hubspot-search-objects"), "hubspot-search-objects");
+        assert_eq!(
+            operation_name("hubspot-search-objects"),
+            "hubspot-search-objects"
+        );
         assert_eq!(operation_name("read_text_file"), "read_text_file");
         assert_eq!(operation_name("getTinyImage"), "gettinyimage");
         assert_eq!(operation_name("3d.render"), "tool-3d-render");

@@ -17,7 +17,7 @@ pub struct RuleInfo {
     /// Stable kebab-case name.
     pub name: &'static str,
     /// DESIGN §4 group: structure, least-privilege, irreversibility, workflows, approvals,
-    /// accountability, audit, monitoring, change, waivers.
+    /// accountability, audit, monitoring, change, waivers; `tools` for the bindings of §6.
     pub group: &'static str,
     pub default_severity: Severity,
     /// One line: what it finds.
@@ -117,6 +117,12 @@ catalog! {
         review_overdue::REVIEW_OVERDUE,
         sample_rate_below_policy::SAMPLE_RATE_BELOW_POLICY,
         step_not_granted::STEP_NOT_GRANTED,
+        unknown_tool::UNKNOWN_TOOL,
+        invalid_tool_args::INVALID_TOOL_ARGS,
+        ambiguous_tool_binding::AMBIGUOUS_TOOL_BINDING,
+        ungoverned_tool::UNGOVERNED_TOOL,
+        tool_annotation_conflict::TOOL_ANNOTATION_CONFLICT,
+        unbound_operation::UNBOUND_OPERATION,
     ],
     waivers: [
         waiver_expired::WAIVER_EXPIRED,

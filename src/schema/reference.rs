@@ -176,8 +176,21 @@ fn walk(defs: &Value, node: &Value, path: &str, required: bool, out: &mut String
         }
     }
     if let Some(items) = n.get("items") {
-        if resolve(defs, items).get("properties").is_some() {
+        let it = resolve(defs, items);
+        if it.get("properties").is_some() {
             walk_children(defs, items, &format!("{path}[]"), out, depth + 1);
+        }
+        // A list whose items take one of several forms: the fields of each object form.
+        for a in it
+            .get("oneOf")
+            .or(it.get("anyOf"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if resolve(defs, a).get("properties").is_some() {
+                walk_children(defs, a, &format!("{path}[]"), out, depth + 1);
+            }
         }
     }
     if let Some(alts) = n.get("oneOf").or(n.get("anyOf")).and_then(Value::as_array) {

@@ -28,7 +28,8 @@ fn import(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, Stri
 }
 
 fn snapshot(dir: &Path, server: &str) -> Value {
-    let text = std::fs::read_to_string(dir.join(format!("mcp/{server}.tools.json"))).expect("snapshot");
+    let text =
+        std::fs::read_to_string(dir.join(format!("mcp/{server}.tools.json"))).expect("snapshot");
     serde_json::from_str(&text).expect("JSON")
 }
 
@@ -41,15 +42,48 @@ fn names(s: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The four real servers: `(server name, binary, arguments, environment, a tool it lists)`.
-fn real() -> Vec<(&'static str, &'static str, Vec<String>, Vec<(&'static str, &'static str)>, &'static str)> {
+/// A real server: its name, binary, arguments, environment and a tool it lists.
+type RealServer = (
+    &'static str,
+    &'static str,
+    Vec<String>,
+    Vec<(&'static str, &'static str)>,
+    &'static str,
+);
+
+/// The four real servers.
+fn real() -> Vec<RealServer> {
     let root = std::env::temp_dir().to_string_lossy().into_owned();
     vec![
-        ("filesystem", "mcp-server-filesystem", vec![root], vec![], "read_text_file"),
-        ("memory", "mcp-server-memory", vec![], vec![], "create_entities"),
-        ("everything", "mcp-server-everything", vec![], vec![], "echo"),
+        (
+            "filesystem",
+            "mcp-server-filesystem",
+            vec![root],
+            vec![],
+            "read_text_file",
+        ),
+        (
+            "memory",
+            "mcp-server-memory",
+            vec![],
+            vec![],
+            "create_entities",
+        ),
+        (
+            "everything",
+            "mcp-server-everything",
+            vec![],
+            vec![],
+            "echo",
+        ),
         // Lists its tools without an account when given a placeholder token.
-        ("hubspot", "mcp-hubspot", vec![], vec![("PRIVATE_APP_ACCESS_TOKEN", "placeholder")], "hubspot-search-objects"),
+        (
+            "hubspot",
+            "mcp-hubspot",
+            vec![],
+            vec![("PRIVATE_APP_ACCESS_TOKEN", "placeholder")],
+            "hubspot-search-objects",
+        ),
     ]
 }
 
@@ -59,7 +93,13 @@ fn imports_the_real_servers() {
     for (server, bin, args, env, known) in real() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let program = servers().join(bin).to_string_lossy().into_owned();
-        let mut all = vec!["--server", server, "--connector", "connectors/drafted.yaml", "--"];
+        let mut all = vec![
+            "--server",
+            server,
+            "--connector",
+            "connectors/drafted.yaml",
+            "--",
+        ];
         all.push(&program);
         all.extend(args.iter().map(String::as_str));
         let (code, err) = import(tmp.path(), &all, &env);
@@ -74,7 +114,8 @@ fn imports_the_real_servers() {
             assert!(t["inputSchema"].is_object(), "{server}: {t}");
         }
         // The same server gives the same bytes; without --force nothing is overwritten.
-        let before = std::fs::read(tmp.path().join(format!("mcp/{server}.tools.json"))).expect("read");
+        let before =
+            std::fs::read(tmp.path().join(format!("mcp/{server}.tools.json"))).expect("read");
         let (code, err) = import(tmp.path(), &all, &env);
         assert_eq!(code, Some(2), "{server}: {err}");
         assert!(err.contains("--force"), "{err}");
@@ -82,15 +123,22 @@ fn imports_the_real_servers() {
         forced.insert(0, "--force");
         let (code, err) = import(tmp.path(), &forced, &env);
         assert_eq!(code, Some(0), "{server}: {err}");
-        let after = std::fs::read(tmp.path().join(format!("mcp/{server}.tools.json"))).expect("read");
+        let after =
+            std::fs::read(tmp.path().join(format!("mcp/{server}.tools.json"))).expect("read");
         assert_eq!(before, after, "{server}: deterministic");
         // The drafted Connector is valid beside the base fixture: no error, one operation per tool.
         crate::common::copy_dir(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"),
             tmp.path(),
         );
-        let c = check(tmp.path(), &CheckOptions { today: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date"), ..Default::default() })
-            .expect("readable");
+        let c = check(
+            tmp.path(),
+            &CheckOptions {
+                today: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date"),
+                ..Default::default()
+            },
+        )
+        .expect("readable");
         let errors: Vec<_> = c
             .diagnostics
             .iter()
@@ -100,7 +148,12 @@ fn imports_the_real_servers() {
         assert!(errors.is_empty(), "{server}: {errors:#?}");
         let model = &c.resolved.as_ref().expect("resolved").model;
         let conn = &model.connectors[server];
-        let ops: usize = conn.spec.resources.values().map(|r| r.operations.len()).sum();
+        let ops: usize = conn
+            .spec
+            .resources
+            .values()
+            .map(|r| r.operations.len())
+            .sum();
         assert_eq!(ops, list.len(), "{server}");
         assert_eq!(conn.spec.mcp.as_ref().expect("mcp").server, server);
     }
@@ -151,8 +204,14 @@ fn a_server_that_never_answers_times_out_and_is_stopped() {
     let (code, err, took, tmp) = import_fake("echo starting >&2; sleep 60", &["--timeout", "1"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("did not answer `initialize` in time"), "{err}");
-    assert!(err.contains("starting"), "the tail of its standard error: {err}");
-    assert!(took < Duration::from_secs(20), "the child was killed, not waited for: {took:?}");
+    assert!(
+        err.contains("starting"),
+        "the tail of its standard error: {err}"
+    );
+    assert!(
+        took < Duration::from_secs(20),
+        "the child was killed, not waited for: {took:?}"
+    );
     assert!(!tmp.path().join("mcp").exists(), "nothing written");
 }
 
@@ -160,7 +219,10 @@ fn a_server_that_never_answers_times_out_and_is_stopped() {
 fn a_server_answering_garbage_is_an_error() {
     let (code, err, ..) = import_fake("read a; echo 'Welcome to my server!'; sleep 5", &[]);
     assert_eq!(code, Some(2));
-    assert!(err.contains("not JSON-RPC: `Welcome to my server!`"), "{err}");
+    assert!(
+        err.contains("not JSON-RPC: `Welcome to my server!`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -186,7 +248,10 @@ fn a_server_that_answers_with_an_error() {
     );
     let (code, err, ..) = import_fake(&script, &[]);
     assert_eq!(code, Some(2));
-    assert!(err.contains("answered `tools/list` with an error: not allowed"), "{err}");
+    assert!(
+        err.contains("answered `tools/list` with an error: not allowed"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -199,7 +264,14 @@ fn a_saved_result_is_read_with_from() {
     .expect("write");
     let (code, err) = import(
         tmp.path(),
-        &["--server", "remote", "--from", "saved.json", "--connector", "remote.yaml"],
+        &[
+            "--server",
+            "remote",
+            "--from",
+            "saved.json",
+            "--connector",
+            "remote.yaml",
+        ],
         &[],
     );
     assert_eq!(code, Some(0), "{err}");
@@ -209,9 +281,21 @@ fn a_saved_result_is_read_with_from() {
     // `a` is read-only: internal and reversible; `b` is unannotated: external, irreversible.
     let a = draft.find("        a:").expect("a");
     let b = draft.find("        b:").expect("b");
-    assert!(draft[a..b].contains("effect: internal") && draft[a..b].contains("reversibility: reversible"), "{draft}");
-    assert!(draft[b..].contains("effect: external") && draft[b..].contains("reversibility: irreversible"), "{draft}");
-    let (code, err) = import(tmp.path(), &["--server", "Bad Name", "--from", "saved.json"], &[]);
+    assert!(
+        draft[a..b].contains("effect: internal")
+            && draft[a..b].contains("reversibility: reversible"),
+        "{draft}"
+    );
+    assert!(
+        draft[b..].contains("effect: external")
+            && draft[b..].contains("reversibility: irreversible"),
+        "{draft}"
+    );
+    let (code, err) = import(
+        tmp.path(),
+        &["--server", "Bad Name", "--from", "saved.json"],
+        &[],
+    );
     assert_eq!(code, Some(2));
     assert!(err.contains("not a server name"), "{err}");
     std::fs::write(tmp.path().join("junk.json"), "{\"no\": 1}").expect("write");

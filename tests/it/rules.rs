@@ -224,6 +224,12 @@ mod fixture {
         waiver_unused => "waiver-unused",
         waiver_unwaivable => "waiver-unwaivable",
         yaml_syntax => "yaml-syntax",
+        unknown_tool => "unknown-tool",
+        invalid_tool_args => "invalid-tool-args",
+        ambiguous_tool_binding => "ambiguous-tool-binding",
+        ungoverned_tool => "ungoverned-tool",
+        tool_annotation_conflict => "tool-annotation-conflict",
+        unbound_operation => "unbound-operation",
     }
 
     /// Every folder under `tests/fixtures/` (but `base`) has its test above.

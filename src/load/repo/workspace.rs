@@ -75,6 +75,13 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Adds a file read after loading (a tools snapshot), returning its index.
+    pub fn add_file(&mut self, file: SourceFile) -> usize {
+        self.files.push(file);
+        self.trees.push(OnceLock::new());
+        self.files.len() - 1
+    }
+
     pub fn doc(&self, id: DocId) -> &Document {
         &self.docs[id.0]
     }

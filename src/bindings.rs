@@ -1,0 +1,342 @@
+//! MCP tool snapshots (DESIGN §6): each Connector's `mcp.tools` file, read and parsed with
+//! positions (JSON is YAML, so the YAML loader gives them), added to the Workspace so that a
+//! finding can point at a tool inside the snapshot, and kept in the model for the rules.
+
+use crate::diag::{tick, Diagnostic, Location};
+use crate::load::repo::Workspace;
+use crate::load::yaml::{self, Node};
+use crate::model::Model;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Component, Path};
+
+/// One connector's snapshot.
+#[derive(Debug, Clone)]
+pub struct ToolSnapshot {
+    /// The file, as an index into `Workspace::files`.
+    pub file: usize,
+    pub root: Node,
+    /// Tools by name: their index in `tools` and their JSON.
+    pub tools: BTreeMap<String, (usize, Value)>,
+}
+
+impl ToolSnapshot {
+    /// The location of the value at `pointer` (or its nearest ancestor) in the snapshot.
+    pub fn loc(&self, ws: &Workspace, pointer: &str) -> Location {
+        let mut p = pointer;
+        loop {
+            if let Some(n) = self.root.at_pointer(p) {
+                return ws.location(self.file, n.span);
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return ws.location(self.file, self.root.span),
+            }
+        }
+    }
+
+    /// The location of a tool's entry, or of one of its parts (`/inputSchema`, ...).
+    pub fn tool_loc(&self, ws: &Workspace, tool: &str, rest: &str) -> Option<Location> {
+        let (i, _) = self.tools.get(tool)?;
+        Some(self.loc(ws, &format!("/tools/{i}{rest}")))
+    }
+}
+
+/// Reads every snapshot the Connectors name. Findings are located at the connector's
+/// `mcp.tools` (missing, outside the repository, unreadable) or inside the snapshot (not JSON,
+/// not a `tools/list` result).
+pub fn load(
+    ws: &mut Workspace,
+    m: &Model,
+    limits: &yaml::Limits,
+) -> (BTreeMap<String, ToolSnapshot>, Vec<Diagnostic>) {
+    use crate::rules::structure::*;
+    let mut out = BTreeMap::new();
+    let mut diags = Vec::new();
+    let canonical_root = std::fs::canonicalize(&ws.root).ok();
+    for (name, c) in &m.connectors {
+        let Some(path) = c.spec.mcp.as_ref().and_then(|x| x.tools.as_deref()) else {
+            continue;
+        };
+        let at = ws.loc(c.doc, "/spec/mcp/tools");
+        let p = Path::new(path);
+        if p.is_absolute() || p.components().any(|c| c == Component::ParentDir) {
+            diags.push(
+                Diagnostic::new(&PATH_ESCAPE, format!("tools snapshot path {} leaves the repository", tick(path)))
+                    .at(at)
+                    .label("absolute or `..` path")
+                    .help("keep the snapshot inside the repository, relative to its root, e.g. `mcp/hubspot.tools.json`"),
+            );
+            continue;
+        }
+        let full = ws.root.join(p);
+        let canon = std::fs::canonicalize(&full).ok();
+        let Some(canon) = canon else {
+            let server = c.spec.mcp.as_ref().map(|x| x.server.as_str()).unwrap_or("");
+            diags.push(
+                Diagnostic::new(&UNKNOWN_REFERENCE, format!("tools snapshot {} does not exist", tick(path)))
+                    .at(at)
+                    .label("no such file")
+                    .help(format!("write it with `agentgov mcp import --server {server} --out {path} -- SERVER-COMMAND` (paths are relative to the repository root)")),
+            );
+            continue;
+        };
+        if canonical_root
+            .as_ref()
+            .is_some_and(|r| !canon.starts_with(r))
+        {
+            diags.push(
+                Diagnostic::new(
+                    &PATH_ESCAPE,
+                    format!(
+                        "tools snapshot path {} links outside the repository",
+                        tick(path)
+                    ),
+                )
+                .at(at)
+                .label("resolves outside the repository")
+                .help("replace the symbolic link with the snapshot itself"),
+            );
+            continue;
+        }
+        let text = match std::fs::read(&canon).map(String::from_utf8) {
+            Ok(Ok(t)) => t,
+            Ok(Err(_)) => {
+                diags.push(
+                    Diagnostic::new(
+                        &INVALID_ENCODING,
+                        format!("tools snapshot {} is not UTF-8", tick(path)),
+                    )
+                    .at(at)
+                    .help("write the snapshot again with `agentgov mcp import`"),
+                );
+                continue;
+            }
+            Err(e) => {
+                diags.push(
+                    Diagnostic::new(
+                        &UNREADABLE_FILE,
+                        format!("cannot read tools snapshot {}: {e}", tick(path)),
+                    )
+                    .at(at)
+                    .help("point `mcp.tools` at a readable file"),
+                );
+                continue;
+            }
+        };
+        let rel = path.replace('\\', "/");
+        let (docs, errors) = yaml::parse_documents(&text, limits);
+        let file = ws.add_file(crate::load::SourceFile::new(rel.clone(), text));
+        if let Some(e) = errors.first() {
+            diags.push(
+                Diagnostic::new(
+                    &YAML_SYNTAX,
+                    format!(
+                        "tools snapshot {} is not valid JSON: {}",
+                        tick(&rel),
+                        e.message
+                    ),
+                )
+                .at(ws.location(file, e.span))
+                .help("write the snapshot again with `agentgov mcp import`"),
+            );
+            continue;
+        }
+        let Some(root) = docs.into_iter().next().map(|d| d.root) else {
+            diags.push(
+                Diagnostic::new(
+                    &EMPTY_FILE,
+                    format!("tools snapshot {} is empty", tick(&rel)),
+                )
+                .at(at)
+                .help("write the snapshot with `agentgov mcp import`"),
+            );
+            continue;
+        };
+        let json = root.to_json();
+        let Some(list) = json.get("tools").and_then(Value::as_array) else {
+            diags.push(
+                Diagnostic::new(
+                    &INVALID_VALUE,
+                    format!("tools snapshot {} is not a `tools/list` result", tick(&rel)),
+                )
+                .at(ws.location(file, root.span))
+                .label("expected `{\"tools\": [...]}`")
+                .help("write the snapshot with `agentgov mcp import`"),
+            );
+            continue;
+        };
+        let mut tools = BTreeMap::new();
+        for (i, t) in list.iter().enumerate() {
+            let snap_loc = |ptr: &str| {
+                let n = root.at_pointer(ptr).unwrap_or(&root);
+                ws.location(file, n.span)
+            };
+            match t.get("name").and_then(Value::as_str) {
+                Some(n) if !tools.contains_key(n) => {
+                    tools.insert(n.to_string(), (i, t.clone()));
+                }
+                Some(n) => diags.push(
+                    Diagnostic::new(
+                        &DUPLICATE_ID,
+                        format!("tool {} is listed twice in {}", tick(n), tick(&rel)),
+                    )
+                    .at(snap_loc(&format!("/tools/{i}/name")))
+                    .help("write the snapshot again with `agentgov mcp import`"),
+                ),
+                None => diags.push(
+                    Diagnostic::new(
+                        &INVALID_VALUE,
+                        format!("a tool without a `name` in {}", tick(&rel)),
+                    )
+                    .at(snap_loc(&format!("/tools/{i}")))
+                    .help("every tool of a `tools/list` result has a name"),
+                ),
+            }
+        }
+        out.insert(name.clone(), ToolSnapshot { file, root, tools });
+    }
+    (out, diags)
+}
+
+/// One `tools` entry of an operation of a Connector with `mcp`.
+pub struct BindingRef<'a> {
+    pub connector: &'a str,
+    pub doc: crate::load::DocId,
+    pub server: &'a str,
+    pub resource: &'a str,
+    pub operation: &'a str,
+    pub spec: &'a crate::model::OperationSpec,
+    pub binding: &'a crate::model::ToolBinding,
+    /// JSON pointer of the entry in the Connector.
+    pub pointer: String,
+}
+
+impl BindingRef<'_> {
+    pub fn op_id(&self) -> String {
+        format!("{}.{}.{}", self.connector, self.resource, self.operation)
+    }
+
+    /// The discriminating arguments (none for a bare tool name).
+    pub fn args(&self) -> &BTreeMap<String, Value> {
+        static NONE: BTreeMap<String, Value> = BTreeMap::new();
+        match self.binding {
+            crate::model::ToolBinding::Detailed { args, .. } => args,
+            crate::model::ToolBinding::Name(_) => &NONE,
+        }
+    }
+
+    pub fn fields(&self) -> Option<&str> {
+        match self.binding {
+            crate::model::ToolBinding::Detailed { fields, .. } => fields.as_deref(),
+            crate::model::ToolBinding::Name(_) => None,
+        }
+    }
+
+    /// Where the tool's name is written.
+    pub fn name_pointer(&self) -> String {
+        match self.binding {
+            crate::model::ToolBinding::Detailed { .. } => format!("{}/name", self.pointer),
+            crate::model::ToolBinding::Name(_) => self.pointer.clone(),
+        }
+    }
+}
+
+/// Every tool binding of every Connector with `mcp`, in name order.
+pub fn bindings(m: &Model) -> Vec<BindingRef<'_>> {
+    let mut out = Vec::new();
+    for (cname, c) in &m.connectors {
+        let Some(mcp) = &c.spec.mcp else {
+            continue;
+        };
+        for (rname, r) in &c.spec.resources {
+            for (oname, o) in &r.operations {
+                for (j, b) in o.tools.iter().enumerate() {
+                    out.push(BindingRef {
+                        connector: cname,
+                        doc: c.doc,
+                        server: &mcp.server,
+                        resource: rname,
+                        operation: oname,
+                        spec: o,
+                        binding: b,
+                        pointer: format!("/spec/resources/{rname}/operations/{oname}/tools/{j}"),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Can two bindings of the same tool match the same call? Only an argument both select, with
+/// different values, keeps them apart.
+pub fn overlap(a: &BindingRef, b: &BindingRef) -> bool {
+    a.binding.name() == b.binding.name()
+        && a.server == b.server
+        && !a
+            .args()
+            .iter()
+            .any(|(k, v)| b.args().get(k).is_some_and(|w| w != v))
+}
+
+/// Where a `fields` path leads in a tool's `inputSchema`: `Err(segment)` for the first segment
+/// that leads to nothing. Object schemas are entered through `properties`, `[]` through `items`;
+/// a schema that allows any property (no `properties`, or `additionalProperties` not false)
+/// accepts any name.
+pub fn schema_path<'a>(schema: &'a Value, path: &str) -> Result<&'a Value, String> {
+    let mut at = schema;
+    for seg in path.split('.') {
+        let (name, array) = match seg.strip_suffix("[]") {
+            Some(n) => (n, true),
+            None => (seg, false),
+        };
+        at = match at.get("properties").and_then(|p| p.get(name)) {
+            Some(s) => s,
+            None => {
+                let open = at.get("properties").is_none()
+                    || at
+                        .get("additionalProperties")
+                        .is_some_and(|a| a != &Value::Bool(false));
+                if !open {
+                    return Err(name.to_string());
+                }
+                static ANY: Value = Value::Bool(true);
+                match at.get("additionalProperties") {
+                    Some(a @ Value::Object(_)) => a,
+                    _ => &ANY,
+                }
+            }
+        };
+        if array {
+            at = match at.get("items") {
+                Some(i) => i,
+                None if at.get("type").and_then(Value::as_str) == Some("array") => {
+                    static ANY: Value = Value::Bool(true);
+                    &ANY
+                }
+                None if at == &Value::Bool(true) => at,
+                None => return Err(format!("{name}[]")),
+            };
+        }
+    }
+    Ok(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fields_paths_walk_the_input_schema() {
+        let s = json!({ "type": "object", "additionalProperties": false, "properties": {
+            "inputs": { "type": "array", "items": { "type": "object", "properties": { "properties": { "type": "object" } } } },
+            "objectType": { "type": "string" } } });
+        assert!(schema_path(&s, "inputs[].properties").is_ok());
+        assert_eq!(schema_path(&s, "input[].properties").unwrap_err(), "input");
+        assert_eq!(schema_path(&s, "objectType[]").unwrap_err(), "objectType[]");
+        // An open object accepts any name below it.
+        assert!(schema_path(&s, "inputs[].properties.email").is_ok());
+    }
+}
