@@ -55,8 +55,13 @@ pub const SCHEMAS: &[(Kind, &str, &str)] = &[
 ];
 
 /// Schemas of outputs, exported beside the input schemas.
-pub const OUTPUT_SCHEMAS: &[(&str, &str)] =
-    &[("bundle.json", include_str!("../schemas/bundle.json"))];
+pub const OUTPUT_SCHEMAS: &[(&str, &str)] = &[
+    ("bundle.json", include_str!("../schemas/bundle.json")),
+    (
+        "mcp-bindings.json",
+        include_str!("../schemas/mcp-bindings.json"),
+    ),
+];
 
 struct Compiled {
     json: Value,

@@ -14,6 +14,7 @@ use std::path::Path;
 pub mod bundle;
 pub mod cedar;
 pub(crate) mod codeowners;
+pub mod mcp_bindings;
 pub mod opa;
 pub mod policy_md;
 pub mod prometheus;
@@ -157,6 +158,7 @@ pub fn each(cx: &EmitContext, sink: Sink, pieces: PieceSink) -> Result<(), EmitE
             opa::emit_into(cx, sink, pieces)?;
             prometheus::emit_into(cx, pieces)?;
             codeowners::emit(cx).into_iter().try_for_each(sink)?;
+            mcp_bindings::emit(cx).into_iter().try_for_each(sink)?;
             // Like the site, POLICY.md may use a team's own template, which may fail.
             policy_md::try_emit(cx)?.into_iter().try_for_each(sink)
         },
@@ -317,6 +319,7 @@ mod tests {
             "POLICY.md",
             "bundle.json",
             "cedar",
+            "mcp",
             "opa",
             "prometheus",
             "site",

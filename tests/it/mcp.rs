@@ -303,3 +303,66 @@ fn a_saved_result_is_read_with_from() {
     assert_eq!(code, Some(2));
     assert!(err.contains("no `tools` list"), "{err}");
 }
+
+/// `mcp/bindings.json` of a repository bound to HubSpot's real snapshot: valid against its
+/// schema, every snapshot tool listed, the bindings with their discriminators and field paths.
+#[test]
+fn bindings_json_lists_every_tool_with_its_bindings() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate::common::copy_dir(&root.join("tests/fixtures/base"), tmp.path());
+    crate::common::copy_dir(&root.join("tests/fixtures/unknown-tool/pass"), tmp.path());
+    let out = tmp.path().join("out");
+    let status = Command::cargo_bin("agentgov")
+        .expect("binary")
+        .args(["build"])
+        .arg(tmp.path())
+        .arg("--out")
+        .arg(&out)
+        .args(["--today", "2026-11-26"])
+        .output()
+        .expect("runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stdout)
+    );
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("mcp/bindings.json")).expect("bindings"),
+    )
+    .expect("JSON");
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("schemas/mcp-bindings.json")).expect("schema"),
+    )
+    .expect("JSON");
+    let validator = jsonschema::draft202012::new(&schema).expect("compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let hubspot = &doc["servers"]["hubspot"];
+    assert_eq!(hubspot["connectors"], serde_json::json!(["crm"]));
+    let snap: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            root.join("tests/fixtures/unknown-tool/pass/mcp/hubspot.tools.json"),
+        )
+        .expect("snapshot"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        hubspot["tools"].as_object().expect("tools").len(),
+        names(&snap).len(),
+        "every tool of the snapshot"
+    );
+    let read = &hubspot["tools"]["hubspot-batch-read-objects"]["bindings"][0];
+    assert_eq!(read["operation"], "crm.contacts.read");
+    assert_eq!(read["args"]["objectType"], "contacts");
+    assert_eq!(read["fields"], "properties");
+    let update = &hubspot["tools"]["hubspot-batch-update-objects"]["bindings"][0];
+    assert_eq!(update["fields"], "inputs[].properties");
+    let feedback = &hubspot["tools"]["hubspot-generate-feedback-link"];
+    assert_eq!(feedback["ignored"], true);
+    assert_eq!(feedback["bindings"], serde_json::json!([]));
+    assert_eq!(feedback["annotations"]["readOnlyHint"], true);
+}
