@@ -19,10 +19,12 @@ pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
     vec![(PATH.to_string(), text.into_bytes())]
 }
 
+/// A server's tools by name, each an object with its `bindings`.
+type Tools = BTreeMap<String, Map<String, Value>>;
+
 pub fn document(m: &crate::model::Model) -> Value {
     // server → tool → entry
-    let mut servers: BTreeMap<String, (Vec<String>, BTreeMap<String, Map<String, Value>>)> =
-        BTreeMap::new();
+    let mut servers: BTreeMap<String, (Vec<String>, Tools)> = BTreeMap::new();
     for (cname, c) in &m.connectors {
         let Some(mcp) = &c.spec.mcp else {
             continue;

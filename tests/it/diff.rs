@@ -499,3 +499,64 @@ fn every_kind_of_change_is_reported_in_its_place() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Changes of a server's tool snapshot: tools added (ungoverned until bound), removed (dead
+/// bindings), and changed annotations or input schemas (revalidate).
+#[test]
+fn snapshot_changes_are_reported() {
+    let (tmp, gov) = repo();
+    crate::common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/unknown-tool/pass"),
+        &gov,
+    );
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-q", "-m", "bound to HubSpot"]);
+    let path = gov.join("mcp/hubspot.tools.json");
+    let mut snap: Value =
+        serde_json::from_str(&fs::read_to_string(&path).expect("read")).expect("JSON");
+    let tools = snap["tools"].as_array_mut().expect("tools");
+    tools.retain(|t| t["name"] != "hubspot-get-link");
+    for t in tools.iter_mut() {
+        if t["name"] == "hubspot-batch-update-objects" {
+            t["annotations"]["destructiveHint"] = json!(true);
+        }
+        if t["name"] == "hubspot-search-objects" {
+            t["inputSchema"]["properties"]["newArgument"] = json!({ "type": "string" });
+        }
+    }
+    tools.push(json!({ "name": "hubspot-delete-objects", "inputSchema": { "type": "object" } }));
+    fs::write(&path, serde_json::to_string_pretty(&snap).expect("JSON")).expect("write");
+    let (_, r) = diff_json(&gov, &["--base", "main"]);
+    let changes: Vec<(String, String)> = r["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .map(|t| {
+            (
+                t["tool"].as_str().expect("tool").to_string(),
+                t["change"].as_str().expect("change").to_string(),
+            )
+        })
+        .collect();
+    for want in [
+        ("hubspot-get-link", "removed"),
+        ("hubspot-delete-objects", "added"),
+        ("hubspot-batch-update-objects", "annotations"),
+        ("hubspot-search-objects", "input-schema"),
+    ] {
+        assert!(
+            changes.contains(&(want.0.to_string(), want.1.to_string())),
+            "{want:?} in {changes:?}"
+        );
+    }
+    let update = r["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .find(|t| t["tool"] == "hubspot-batch-update-objects")
+        .expect("update");
+    assert_eq!(update["bound_to"], json!(["crm.contacts.update"]));
+    let (_, md) = diff(&gov, &["--base", "main"]);
+    assert!(md.contains("### MCP tools"), "{md}");
+    assert!(md.contains("ungoverned until bound"), "{md}");
+}

@@ -83,6 +83,19 @@ pub struct RolloutChange {
     pub after: Option<String>,
 }
 
+/// A tool of a server's snapshot added, removed or changed.
+#[derive(Debug, Serialize)]
+pub struct ToolChange {
+    pub connector: String,
+    pub server: String,
+    pub tool: String,
+    /// `added` (ungoverned until bound), `removed` (its bindings are dead), `annotations` or
+    /// `input-schema` (a change of what the tool does: revalidate, like a model change).
+    pub change: &'static str,
+    /// The operations the tool is bound to at the head (at the base for a removal).
+    pub bound_to: Vec<String>,
+}
+
 #[derive(Debug, Serialize)]
 pub struct Report {
     pub version: u32,
@@ -116,6 +129,8 @@ pub struct Report {
     /// Every other change that decides or controls something: tightened, or changed without
     /// permitting anything new.
     pub changes: Vec<super::changes::Change>,
+    /// Changes of the MCP servers' tool snapshots (DESIGN §6).
+    pub tools: Vec<ToolChange>,
     pub head_summary: Summary,
     pub relaxations: usize,
     pub risky_reach: usize,
@@ -170,6 +185,7 @@ pub(super) fn compare(base_ref: &str, base: &Snap, head: &Snap, files: usize) ->
         relaxed: vec![],
         weakened: vec![],
         changes: vec![],
+        tools: vec![],
         head_summary: Summary::of(&head.diagnostics, files),
         relaxations: 0,
         risky_reach: 0,

@@ -82,6 +82,73 @@ fn newly_permitted(
     permits::witnesses(b.as_ref(), &h)
 }
 
+/// Tools added, removed or changed in the connectors' snapshots, by connector and tool.
+fn tool_changes(
+    base: Option<&crate::analysis::Checked>,
+    head: &crate::analysis::Checked,
+) -> Vec<compare::ToolChange> {
+    use std::collections::BTreeSet;
+    fn model(c: &crate::analysis::Checked) -> Option<&crate::model::Model> {
+        c.resolved.as_ref().map(|r| &r.model)
+    }
+    let (Some(h), b) = (model(head), base.and_then(model)) else {
+        return Vec::new();
+    };
+    let bound = |m: &crate::model::Model, conn: &str, tool: &str| -> Vec<String> {
+        crate::bindings::bindings(m)
+            .iter()
+            .filter(|x| x.connector == conn && x.binding.name() == tool)
+            .map(|x| x.op_id())
+            .collect()
+    };
+    let mut out = Vec::new();
+    let conns: BTreeSet<&String> = h
+        .tool_snapshots
+        .keys()
+        .chain(b.into_iter().flat_map(|b| b.tool_snapshots.keys()))
+        .collect();
+    for conn in conns {
+        let hs = h.tool_snapshots.get(conn);
+        let bs = b.and_then(|b| b.tool_snapshots.get(conn));
+        let (Some(hs), Some(bs)) = (hs, bs) else {
+            continue; // a snapshot appearing or disappearing is a Connector change
+        };
+        let server = h.connectors[conn]
+            .spec
+            .mcp
+            .as_ref()
+            .map(|m| m.server.clone())
+            .unwrap_or_default();
+        let tools: BTreeSet<&String> = hs.tools.keys().chain(bs.tools.keys()).collect();
+        for tool in tools {
+            let change = match (bs.tools.get(tool), hs.tools.get(tool)) {
+                (None, Some(_)) => "added",
+                (Some(_), None) => "removed",
+                (Some((_, x)), Some((_, y))) if x.get("annotations") != y.get("annotations") => {
+                    "annotations"
+                }
+                (Some((_, x)), Some((_, y))) if x.get("inputSchema") != y.get("inputSchema") => {
+                    "input-schema"
+                }
+                _ => continue,
+            };
+            let m = if change == "removed" {
+                b.expect("a base")
+            } else {
+                h
+            };
+            out.push(compare::ToolChange {
+                connector: conn.clone(),
+                server: server.clone(),
+                tool: tool.clone(),
+                change,
+                bound_to: bound(m, conn, tool),
+            });
+        }
+    }
+    out
+}
+
 /// Sorts the located changes into relaxed, weakened and other, and counts the relaxations: every
 /// newly permitted request and every new data sync.
 fn attribute(
@@ -149,6 +216,7 @@ pub fn run(a: DiffArgs) -> i32 {
         head.ws.governance_files,
     );
     report.permitted = newly_permitted(base.as_deref(), &head);
+    report.tools = tool_changes(base.as_deref(), &head);
     attribute(&mut report, base.as_deref(), &head);
     let text = match a.format {
         DiffFormat::Markdown => {

@@ -182,6 +182,42 @@ pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
         }
         out.push_str("\n</details>\n\n");
     }
+    if !r.tools.is_empty() {
+        out.push_str("### MCP tools\n\n| | server | tool | bound to | what to do |\n| --- | --- | --- | --- | --- |\n");
+        for t in &r.tools {
+            let (mark, todo) = match t.change {
+                "added" => (
+                    "➕ added",
+                    "ungoverned until bound: bind it or add it to `mcp.ignore`",
+                ),
+                "removed" => ("➖ removed", "its bindings are dead: remove them"),
+                "annotations" => (
+                    "changed annotations",
+                    "revalidate: the server says the tool does something else now",
+                ),
+                _ => (
+                    "changed input schema",
+                    "revalidate: check the binding's `args` and `fields`",
+                ),
+            };
+            let bound = if t.bound_to.is_empty() {
+                "nothing".to_string()
+            } else {
+                t.bound_to
+                    .iter()
+                    .map(|o| code(o))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            out.push_str(&format!(
+                "| {mark} | `{}` | `{}` | {} | {todo} |\n",
+                t.server,
+                cell(&t.tool),
+                cell(&bound)
+            ));
+        }
+        out.push('\n');
+    }
     if !r.reach_added.is_empty() || !r.reach_removed.is_empty() {
         out.push_str("### Reach through delegation\n\n");
         for x in &r.reach_added {
@@ -322,6 +358,7 @@ pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
     let nothing = r.tiers.is_empty()
         && r.permitted.is_empty()
         && r.relaxed.is_empty()
+        && r.tools.is_empty()
         && r.grants_added.is_empty()
         && r.grants_removed.is_empty()
         && r.fields_changed.is_empty()
