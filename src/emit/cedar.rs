@@ -414,12 +414,25 @@ pub fn entities(m: &Model) -> String {
 
 // ------------------------------------------------------------------ policies
 
-struct Gen<'a> {
-    m: &'a Model,
-    plan: &'a Plan,
+/// The policy generator: `root` is where the request's facts, `fields` and `approvals` are
+/// (`context` here, `context.session` for `cedar-mcp/`).
+pub(super) struct Gen<'a> {
+    pub(super) m: &'a Model,
+    pub(super) plan: &'a Plan,
+    pub(super) root: &'static str,
 }
 
 impl Gen<'_> {
+    /// `ROOT has NAME`.
+    fn has(&self, name: &str) -> String {
+        has(name).replacen("context", self.root, 1)
+    }
+
+    /// `ROOT.NAME`.
+    fn get(&self, name: &str) -> String {
+        get(name).replacen("context", self.root, 1)
+    }
+
     fn tier(&self, rank: usize) -> &str {
         &self.plan.tiers[rank]
     }
@@ -429,8 +442,8 @@ impl Gen<'_> {
         if RESERVED_CONTEXT.contains(&e.fact.as_str()) {
             return Expr::FALSE;
         }
-        let present = Expr::atom(has(&e.fact));
-        let value = get(&e.fact);
+        let present = Expr::atom(self.has(&e.fact));
+        let value = self.get(&e.fact);
         let test = match (&e.test, declared) {
             (TestPlan::Below(n), Some(FactType::Number)) => compare(&value, *n, true),
             (TestPlan::Above(n), Some(FactType::Number)) => compare(&value, *n, false),
@@ -460,16 +473,20 @@ impl Gen<'_> {
             "false".to_string()
         } else {
             format!(
-                "context.fields.containsAny({})",
+                "{}.fields.containsAny({})",
+                self.root,
                 set_lit(fields.iter().copied())
             )
         };
         let fallback = choice.fallback_class.is_some_and(|c| c >= threshold);
         match (fields.is_empty(), fallback) {
             (true, false) => Expr::FALSE,
-            (true, true) => Expr::not(Expr::atom(has("fields"))),
-            (false, false) => Expr::and(vec![Expr::atom(has("fields")), Expr::atom(named)]),
-            (false, true) => Expr::atom(format!("(if {} then {named} else true)", has("fields"))),
+            (true, true) => Expr::not(Expr::atom(self.has("fields"))),
+            (false, false) => Expr::and(vec![Expr::atom(self.has("fields")), Expr::atom(named)]),
+            (false, true) => Expr::atom(format!(
+                "(if {} then {named} else true)",
+                self.has("fields")
+            )),
         }
     }
 
@@ -497,16 +514,18 @@ impl Gen<'_> {
 
     fn approvals(&self, t: usize) -> Expr {
         let need = &self.plan.approvals[t];
-        let mut parts = vec![Expr::atom(has("approvals"))];
+        let mut parts = vec![Expr::atom(self.has("approvals"))];
         if need.count > 0 {
             parts.push(Expr::atom(format!(
-                "context.approvals.count >= {}",
+                "{}.approvals.count >= {}",
+                self.root,
                 need.count
             )));
         }
         if !need.groups.is_empty() {
             parts.push(Expr::atom(format!(
-                "context.approvals.groups.containsAll({})",
+                "{}.approvals.groups.containsAll({})",
+                self.root,
                 set_lit(&need.groups)
             )));
         }
@@ -519,11 +538,12 @@ impl Gen<'_> {
             sets.iter()
                 .map(|set| {
                     if set.is_empty() {
-                        Expr::atom("context.fields.isEmpty()")
+                        Expr::atom(format!("{}.fields.isEmpty()", self.root))
                     } else {
                         Expr::atom(format!(
-                            "{}.containsAll(context.fields)",
-                            set_lit(set.iter())
+                            "{}.containsAll({}.fields)",
+                            set_lit(set.iter()),
+                            self.root
                         ))
                     }
                 })
@@ -531,7 +551,7 @@ impl Gen<'_> {
         );
         Expr::atom(format!(
             "if {} then {} else true",
-            has("fields"),
+            self.has("fields"),
             alternatives.render()
         ))
     }
@@ -591,6 +611,40 @@ impl Gen<'_> {
         lines
     }
 
+    /// The `when` clauses that make a permit answer like `decide` plus the approval check for
+    /// one agent, operation and choice of steps: the fields lie within a grant, and for every
+    /// tier above the weakest, the approvals satisfy it when it is the effective tier.
+    pub(super) fn decision_clauses(&self, op: &OpPlan, choice: &Choice) -> Vec<String> {
+        let mut out = vec![format!(
+            "when {{\n  // the requested fields lie within a grant\n  {}\n}}\n",
+            self.fields(op).render()
+        )];
+        for t in 1..self.plan.tiers.len() {
+            let exactly = Expr::or(vec![
+                Expr::not(self.reaches(op, choice, t)),
+                self.reaches(op, choice, t + 1),
+                self.approvals(t),
+            ]);
+            if exactly == Expr::TRUE {
+                continue;
+            }
+            let need = &self.plan.approvals[t];
+            let groups: Vec<&str> = need.groups.iter().map(String::as_str).collect();
+            out.push(format!(
+                "when {{\n  // when the effective tier is exactly {}: {} distinct approver(s){}\n  {}\n}}\n",
+                comment_text(self.tier(t)),
+                need.count,
+                if groups.is_empty() {
+                    String::new()
+                } else {
+                    format!(" covering {}", comment_text(&groups.join(", ")))
+                },
+                exactly.render_lines("  ")
+            ));
+        }
+        out
+    }
+
     fn permit(
         &self,
         out: &mut String,
@@ -643,12 +697,12 @@ impl Gen<'_> {
         );
         let selector = match workflow {
             Some(w) => Expr::and(vec![
-                Expr::atom(has("workflow")),
-                Expr::atom(format!("{} == {}", get("workflow"), string_lit(w))),
+                Expr::atom(self.has("workflow")),
+                Expr::atom(format!("{} == {}", self.get("workflow"), string_lit(w))),
             ]),
             None if others.is_empty() => Expr::TRUE,
             None => Expr::not(Expr::and(vec![
-                Expr::atom(has("workflow")),
+                Expr::atom(self.has("workflow")),
                 Expr::atom(format!(
                     "{}.contains({})",
                     set_lit(
@@ -658,7 +712,7 @@ impl Gen<'_> {
                             .collect::<Vec<_>>()
                             .iter()
                     ),
-                    get("workflow")
+                    self.get("workflow")
                 )),
             ])),
         };
@@ -669,34 +723,8 @@ impl Gen<'_> {
                 selector.render()
             );
         }
-        let _ = writeln!(
-            out,
-            "when {{\n  // the requested fields lie within a grant\n  {}\n}}",
-            self.fields(op).render()
-        );
-        for t in 1..self.plan.tiers.len() {
-            let exactly = Expr::or(vec![
-                Expr::not(self.reaches(op, choice, t)),
-                self.reaches(op, choice, t + 1),
-                self.approvals(t),
-            ]);
-            if exactly == Expr::TRUE {
-                continue;
-            }
-            let need = &self.plan.approvals[t];
-            let groups: Vec<&str> = need.groups.iter().map(String::as_str).collect();
-            let _ = writeln!(
-                out,
-                "when {{\n  // when the effective tier is exactly {}: {} distinct approver(s){}\n  {}\n}}",
-                comment_text(self.tier(t)),
-                need.count,
-                if groups.is_empty() {
-                    String::new()
-                } else {
-                    format!(" covering {}", comment_text(&groups.join(", ")))
-                },
-                exactly.render_lines("  ")
-            );
+        for clause in self.decision_clauses(op, choice) {
+            out.push_str(&clause);
         }
         out.truncate(out.trim_end().len());
         out.push_str(";\n\n");
@@ -746,7 +774,11 @@ fn policies_pieces<'a>(m: &'a Model, plan: &'a Plan) -> impl Iterator<Item = Vec
         "// A request the schema cannot reject but the contract does not describe: fail closed.\n",
     );
     out.push_str("@id(\"malformed-request\")\nforbid (principal, action, resource)\nwhen { context has approvals && context.approvals.count < 0 };\n\n");
-    let g = Gen { m, plan };
+    let g = Gen {
+        m,
+        plan,
+        root: "context",
+    };
     let agents: Vec<(&String, &AgentPlan)> = plan.agents.iter().collect();
     TrimEnd {
         pieces: super::Pieces::new(
