@@ -76,7 +76,7 @@ pub fn string_lit(s: &str) -> String {
 }
 
 /// Text safe inside a `//` comment: one line.
-fn comment_text(s: &str) -> String {
+pub(super) fn comment_text(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
@@ -116,7 +116,7 @@ const RESERVED_WORDS: &[&str] = &[
     "enum",
 ];
 
-fn is_plain_ident(s: &str) -> bool {
+pub(super) fn is_plain_ident(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -124,7 +124,7 @@ fn is_plain_ident(s: &str) -> bool {
 }
 
 /// An attribute name in a schema record.
-fn schema_attr(name: &str) -> String {
+pub(super) fn schema_attr(name: &str) -> String {
     if is_plain_ident(name) {
         name.to_string()
     } else {
@@ -343,7 +343,7 @@ impl Expr {
 
 // ------------------------------------------------------------------ schema
 
-fn fact_type_name(t: FactType) -> &'static str {
+pub(super) fn fact_type_name(t: FactType) -> &'static str {
     match t {
         FactType::Bool => "Bool",
         FactType::Number => "decimal",
@@ -352,7 +352,7 @@ fn fact_type_name(t: FactType) -> &'static str {
 }
 
 /// The facts that appear in the Cedar context (a fact named like a reserved attribute cannot).
-fn context_facts(m: &Model) -> Vec<(&str, FactType)> {
+pub(super) fn context_facts(m: &Model) -> Vec<(&str, FactType)> {
     m.policy()
         .facts
         .iter()
@@ -518,8 +518,7 @@ impl Gen<'_> {
         if need.count > 0 {
             parts.push(Expr::atom(format!(
                 "{}.approvals.count >= {}",
-                self.root,
-                need.count
+                self.root, need.count
             )));
         }
         if !need.groups.is_empty() {

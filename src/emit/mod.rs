@@ -13,6 +13,7 @@ use std::path::Path;
 
 pub mod bundle;
 pub mod cedar;
+pub mod cedar_mcp;
 pub(crate) mod codeowners;
 pub mod mcp_bindings;
 pub mod opa;
@@ -159,6 +160,7 @@ pub fn each(cx: &EmitContext, sink: Sink, pieces: PieceSink) -> Result<(), EmitE
             prometheus::emit_into(cx, pieces)?;
             codeowners::emit(cx).into_iter().try_for_each(sink)?;
             mcp_bindings::emit(cx).into_iter().try_for_each(sink)?;
+            cedar_mcp::emit(cx).into_iter().try_for_each(sink)?;
             // Like the site, POLICY.md may use a team's own template, which may fail.
             policy_md::try_emit(cx)?.into_iter().try_for_each(sink)
         },
@@ -319,6 +321,7 @@ mod tests {
             "POLICY.md",
             "bundle.json",
             "cedar",
+            "cedar-mcp",
             "mcp",
             "opa",
             "prometheus",

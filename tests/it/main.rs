@@ -5,6 +5,7 @@ mod common;
 
 mod browser;
 mod build;
+mod cedar_mcp;
 mod cli;
 mod cli_errors;
 mod cli_formats;

@@ -1,0 +1,252 @@
+//! `cedar-mcp/`, evaluated by the `cedar-policy` crate on generated tool calls, answers exactly
+//! like the operation the call performs under `decide` plus the approval check: arguments that
+//! match and miss the discriminators, fields inside and outside the grants, every escalation,
+//! approvals that do and do not satisfy each tier, unbound tools, unknown agents.
+
+use agentgov::analysis::{check, CheckOptions};
+use agentgov::decide::{FactValue, Request};
+use agentgov::emit::{cedar_mcp, mcp_bindings, EmitContext};
+use agentgov::model::FactType;
+use cedar_policy::{
+    Authorizer, Context, Decision, Entities, EntityUid, PolicySet, Request as CedarRequest, Schema,
+    ValidationMode, Validator,
+};
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::str::FromStr;
+
+fn uid(ty: &str, id: &str) -> EntityUid {
+    EntityUid::from_type_name_and_id(ty.parse().expect("type"), cedar_policy::EntityId::new(id))
+}
+
+/// A fact value for Cedar (numbers as decimals, with four fractional digits at most).
+fn cedar_value(v: &FactValue) -> Value {
+    match v {
+        FactValue::Number(n) => json!({ "__extn": { "fn": "decimal", "arg": format!("{n:.4}") } }),
+        FactValue::Bool(b) => json!(b),
+        FactValue::String(s) => json!(s),
+    }
+}
+
+fn run(root: &Path) -> usize {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+    let c = check(
+        root,
+        &CheckOptions {
+            today,
+            ..Default::default()
+        },
+    )
+    .expect("readable");
+    let errors: Vec<String> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == agentgov::diag::Severity::Error && d.waived.is_none())
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let cx = EmitContext::from_checked(&c, today).expect("a plan");
+    let files: BTreeMap<String, String> = cedar_mcp::emit(&cx)
+        .into_iter()
+        .map(|(p, b)| (p, String::from_utf8(b).expect("utf-8")))
+        .collect();
+    let (schema, _) = Schema::from_cedarschema_str(&files["cedar-mcp/schema.cedarschema"])
+        .unwrap_or_else(|e| panic!("schema: {e:?}\n{}", files["cedar-mcp/schema.cedarschema"]));
+    let text = &files["cedar-mcp/policies.cedar"];
+    let policies = PolicySet::from_str(text).unwrap_or_else(|e| panic!("policies: {e:?}\n{text}"));
+    let v = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
+    let problems: Vec<String> = v.validation_errors().map(|e| format!("{e:?}")).collect();
+    assert!(
+        problems.is_empty(),
+        "strict validation: {problems:#?}\n{text}"
+    );
+    let entities = Entities::from_json_str(&files["cedar-mcp/entities.json"], Some(&schema))
+        .expect("entities");
+
+    let m = cx.model;
+    let plan = cx.plan;
+    let bindings = mcp_bindings::document(m);
+    // Contexts: none, and each escalation's fact on both sides of its test.
+    let mut contexts: Vec<BTreeMap<String, FactValue>> = vec![BTreeMap::new()];
+    for e in &m.policy().escalations {
+        let ty = m.policy().facts.get(&e.when.fact).copied();
+        let values: Vec<FactValue> = match ty {
+            Some(FactType::Number) => vec![
+                FactValue::Number(-1.0),
+                FactValue::Number(0.5),
+                FactValue::Number(0.9),
+                FactValue::Number(3.0),
+            ],
+            Some(FactType::String) => vec![
+                FactValue::String("vip".into()),
+                FactValue::String("general".into()),
+            ],
+            Some(FactType::Bool) => vec![FactValue::Bool(true), FactValue::Bool(false)],
+            None => vec![],
+        };
+        for v in values {
+            contexts.push(BTreeMap::from([(e.when.fact.clone(), v)]));
+        }
+    }
+    let mut approvals: Vec<Option<(usize, BTreeSet<String>)>> = vec![None];
+    for need in &plan.approvals {
+        approvals.push(Some((need.count, need.groups.clone())));
+        if need.count > 0 {
+            approvals.push(Some((need.count - 1, need.groups.clone())));
+        }
+        if let Some(g) = need.groups.iter().next() {
+            let mut less = need.groups.clone();
+            less.remove(g);
+            approvals.push(Some((need.count, less)));
+        }
+    }
+    let mut agents: Vec<String> = m.agents.keys().cloned().collect();
+    agents.push("ghost".into());
+    let mut n = 0;
+    for (server, s) in bindings["servers"].as_object().expect("servers") {
+        for (tool, t) in s["tools"].as_object().expect("tools") {
+            let list = t["bindings"].as_array().expect("bindings");
+            // Inputs: each binding's arguments, each with one discriminator missed, and none.
+            let mut inputs: Vec<serde_json::Map<String, Value>> = vec![serde_json::Map::new()];
+            for b in list {
+                if let Some(args) = b["args"].as_object() {
+                    let mut with = args.clone();
+                    with.insert("extra".into(), json!([1, 2]));
+                    inputs.push(with);
+                    for k in args.keys() {
+                        let mut missed = args.clone();
+                        missed.insert(k.clone(), json!("something-else"));
+                        inputs.push(missed);
+                    }
+                }
+            }
+            let action = uid("Action", &cedar_mcp::action(server, tool));
+            for agent in &agents {
+                for input in &inputs {
+                    let op = list.iter().find(|b| {
+                        b["args"]
+                            .as_object()
+                            .is_none_or(|a| a.iter().all(|(k, v)| input.get(k) == Some(v)))
+                    });
+                    let op_id = op.map(|b| b["operation"].as_str().expect("op").to_string());
+                    let resource_fields: Vec<String> = op_id
+                        .as_deref()
+                        .and_then(|o| {
+                            let mut it = o.split('.');
+                            let (cn, rn) = (it.next()?, it.next()?);
+                            m.connectors
+                                .get(cn)?
+                                .spec
+                                .resources
+                                .get(rn)
+                                .map(|r| r.fields.keys().cloned().collect())
+                        })
+                        .unwrap_or_default();
+                    let mut field_lists: Vec<Option<Vec<String>>> = vec![None, Some(vec![])];
+                    // Each field alone (every class shows among the first few), and all of them.
+                    field_lists.extend(
+                        resource_fields
+                            .iter()
+                            .step_by(2)
+                            .map(|f| Some(vec![f.clone()])),
+                    );
+                    if !resource_fields.is_empty() {
+                        field_lists.push(Some(resource_fields.clone()));
+                    }
+                    // A call that selects no operation, or of an agent without grants, is denied
+                    // whatever else it carries: one context is enough there.
+                    let granted = op_id.as_ref().is_some_and(|o| {
+                        plan.agents
+                            .get(agent)
+                            .is_some_and(|a| a.operations.contains_key(o))
+                    });
+                    if !granted {
+                        field_lists.truncate(1);
+                    }
+                    let contexts = if granted {
+                        &contexts[..]
+                    } else {
+                        &contexts[..1]
+                    };
+                    for fields in &field_lists {
+                        for facts in contexts {
+                            for appr in &approvals {
+                                let expected = match &op_id {
+                                    None => false,
+                                    Some(o) => plan.permits(
+                                        &Request {
+                                            agent: agent.clone(),
+                                            operation: o.clone(),
+                                            fields: fields.clone(),
+                                            workflow: None,
+                                            context: facts.clone(),
+                                        },
+                                        appr.as_ref().map(|(c, g)| (*c, g)),
+                                    ),
+                                };
+                                let mut session: serde_json::Map<String, Value> = facts
+                                    .iter()
+                                    .map(|(k, v)| (k.clone(), cedar_value(v)))
+                                    .collect();
+                                if let Some(f) = fields {
+                                    session.insert("fields".into(), json!(f));
+                                }
+                                if let Some((count, groups)) = appr {
+                                    session.insert(
+                                        "approvals".into(),
+                                        json!({ "count": count, "groups": groups }),
+                                    );
+                                }
+                                let context = Context::from_json_value(
+                                    json!({ "input": input, "session": session }),
+                                    None,
+                                )
+                                .expect("context");
+                                let request = CedarRequest::new(
+                                    uid("Agent", agent),
+                                    action.clone(),
+                                    uid("Resource", "agent"),
+                                    context,
+                                    None,
+                                )
+                                .expect("request");
+                                let response =
+                                    Authorizer::new().is_authorized(&request, &policies, &entities);
+                                assert!(
+                                    response.diagnostics().errors().next().is_none(),
+                                    "evaluation errors for {agent} {tool} {input:?}"
+                                );
+                                let got = response.decision() == Decision::Allow;
+                                assert_eq!(
+                                    got, expected,
+                                    "{agent} calls {server}_{tool} with {input:?}, fields {fields:?}, facts {facts:?}, approvals {appr:?} (operation {op_id:?})"
+                                );
+                                n += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    n
+}
+
+#[test]
+fn the_worked_example_tool_calls_agree_with_decide() {
+    let n = run(&Path::new(env!("CARGO_MANIFEST_DIR")).join("governance"));
+    eprintln!("{n} tool calls");
+    assert!(n > 5_000, "{n} calls");
+}
+
+#[test]
+fn hubspot_bound_fixture_agrees_with_decide() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate::common::copy_dir(&root.join("tests/fixtures/base"), tmp.path());
+    crate::common::copy_dir(&root.join("tests/fixtures/unknown-tool/pass"), tmp.path());
+    let n = run(tmp.path());
+    assert!(n > 500, "{n} calls");
+}
