@@ -250,3 +250,215 @@ fn hubspot_bound_fixture_agrees_with_decide() {
     let n = run(tmp.path());
     assert!(n > 500, "{n} calls");
 }
+
+/// Puts field names at a binding's `fields` path in a call's arguments (the keys of an object;
+/// `[]` steps wrap a one-element array).
+fn place(input: &mut serde_json::Map<String, Value>, path: &str, fields: &[String]) {
+    fn build(steps: &[&str], fields: &[String]) -> Value {
+        match steps.split_first() {
+            None => Value::Object(fields.iter().map(|f| (f.clone(), json!("x"))).collect()),
+            Some((step, rest)) => {
+                let (name, many) = match step.strip_suffix("[]") {
+                    Some(n) => (n, true),
+                    None => (*step, false),
+                };
+                let inner = build(rest, fields);
+                let v = if many { json!([inner]) } else { inner };
+                json!({ name: v })
+            }
+        }
+    }
+    let steps: Vec<&str> = path.split('.').collect();
+    if let Value::Object(m) = build(&steps, fields) {
+        input.extend(m);
+    }
+}
+
+/// The same tool calls, through Strands Agents' own `CedarAuthorization` handler loaded with
+/// the worked example's `cedar-mcp/` and the README's context enricher (`tests/strands/`).
+#[test]
+#[ignore = "needs python3 with strands-agents[cedar] (AGENTGOV_STRANDS_PYTHON)"]
+fn strands_cedar_authorization_agrees_with_decide() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let today = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+    let gov = root.join("governance");
+    let c = check(
+        &gov,
+        &CheckOptions {
+            today,
+            ..Default::default()
+        },
+    )
+    .expect("readable");
+    let cx = EmitContext::from_checked(&c, today).expect("a plan");
+    let (m, plan) = (cx.model, cx.plan);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    let built = assert_cmd::Command::cargo_bin("agentgov")
+        .expect("binary")
+        .arg("build")
+        .arg(&gov)
+        .arg("--out")
+        .arg(&out)
+        .args(["--today", "2026-11-26"])
+        .output()
+        .expect("runs");
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let bindings = mcp_bindings::document(m);
+    let facts: Vec<serde_json::Map<String, Value>> = vec![
+        serde_json::Map::new(),
+        serde_json::Map::from_iter([("confidence".to_string(), json!(0.4))]),
+        serde_json::Map::from_iter([("confidence".to_string(), json!(0.9))]),
+        serde_json::Map::from_iter([("audience".to_string(), json!("vip"))]),
+        serde_json::Map::from_iter([("customer_data".to_string(), json!(true))]),
+        serde_json::Map::from_iter([("systems_touched".to_string(), json!(3))]),
+    ];
+    let mut approvals: Vec<Option<(usize, BTreeSet<String>)>> = vec![None];
+    for need in &plan.approvals {
+        approvals.push(Some((need.count, need.groups.clone())));
+        if let Some(g) = need.groups.iter().next() {
+            let mut less = need.groups.clone();
+            less.remove(g);
+            approvals.push(Some((need.count, less)));
+        }
+    }
+    let mut agents: Vec<String> = m.agents.keys().cloned().collect();
+    agents.push("ghost".into());
+    let mut calls = Vec::new();
+    for (server, s) in bindings["servers"].as_object().expect("servers") {
+        for (tool, t) in s["tools"].as_object().expect("tools") {
+            let list = t["bindings"].as_array().expect("bindings");
+            let mut shapes: Vec<(serde_json::Map<String, Value>, Option<&str>)> =
+                vec![(serde_json::Map::new(), None)];
+            for b in list {
+                let args = b["args"].as_object().cloned().unwrap_or_default();
+                shapes.push((args.clone(), b["fields"].as_str()));
+                for k in args.keys() {
+                    let mut missed = args.clone();
+                    missed.insert(k.clone(), json!("something-else"));
+                    shapes.push((missed, None));
+                }
+            }
+            for agent in &agents {
+                for (args, path) in &shapes {
+                    let op = list.iter().find(|b| {
+                        b["args"]
+                            .as_object()
+                            .is_none_or(|a| a.iter().all(|(k, v)| args.get(k) == Some(v)))
+                    });
+                    let op_id = op.map(|b| b["operation"].as_str().expect("op").to_string());
+                    let granted = op_id.as_ref().is_some_and(|o| {
+                        plan.agents
+                            .get(agent)
+                            .is_some_and(|a| a.operations.contains_key(o))
+                    });
+                    let resource_fields: Vec<String> = op_id
+                        .as_deref()
+                        .and_then(|o| {
+                            let mut it = o.split('.');
+                            let (cn, rn) = (it.next()?, it.next()?);
+                            m.connectors
+                                .get(cn)?
+                                .spec
+                                .resources
+                                .get(rn)
+                                .map(|r| r.fields.keys().cloned().collect())
+                        })
+                        .unwrap_or_default();
+                    let mut field_lists: Vec<Option<Vec<String>>> = vec![None];
+                    if path.is_some() && granted {
+                        field_lists.push(Some(vec![]));
+                        field_lists.extend(
+                            resource_fields
+                                .iter()
+                                .step_by(3)
+                                .map(|f| Some(vec![f.clone()])),
+                        );
+                        field_lists.push(Some(resource_fields.clone()));
+                    }
+                    let contexts = if granted { &facts[..] } else { &facts[..1] };
+                    for fields in &field_lists {
+                        let mut input = args.clone();
+                        if let (Some(p), Some(f)) = (path, fields) {
+                            place(&mut input, p, f);
+                        }
+                        for fs in contexts {
+                            for appr in &approvals {
+                                let permit = op_id.as_ref().is_some_and(|o| {
+                                    plan.permits(
+                                        &Request {
+                                            agent: agent.clone(),
+                                            operation: o.clone(),
+                                            fields: fields.clone(),
+                                            workflow: None,
+                                            context: fs
+                                                .iter()
+                                                .map(|(k, v)| {
+                                                    (
+                                                        k.clone(),
+                                                        FactValue::from_json(v).expect("fact"),
+                                                    )
+                                                })
+                                                .collect(),
+                                        },
+                                        appr.as_ref().map(|(c, g)| (*c, g)),
+                                    )
+                                });
+                                calls.push(json!({
+                                    "agent": agent,
+                                    "tool": cedar_mcp::action(server, tool),
+                                    "input": input,
+                                    "facts": fs,
+                                    "approvals": appr.as_ref().map(|(c, g)| json!({ "count": c, "groups": g })),
+                                    "permit": permit,
+                                }));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let permitted = calls.iter().filter(|c| c["permit"] == true).count();
+    assert!(
+        permitted > 100 && permitted < calls.len(),
+        "{permitted} of {}",
+        calls.len()
+    );
+    let calls_path = tmp.path().join("calls.json");
+    std::fs::write(&calls_path, serde_json::to_string(&calls).expect("JSON")).expect("write");
+    let python = std::env::var("AGENTGOV_STRANDS_PYTHON").unwrap_or_else(|_| "python3".into());
+    let run = std::process::Command::new(python)
+        .arg(root.join("tests/strands/check.py"))
+        .arg(&out)
+        .arg(&calls_path)
+        .output()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("{} calls, 0 disagreements", calls.len())),
+        "{stdout}"
+    );
+}
+
+/// The README shows the enricher the Strands check runs, verbatim.
+#[test]
+fn the_readme_shows_the_tested_enricher() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    let enricher =
+        std::fs::read_to_string(root.join("tests/strands/enricher.py")).expect("enricher");
+    assert!(
+        readme.contains(&enricher),
+        "README.md does not show tests/strands/enricher.py as it is"
+    );
+}
