@@ -340,3 +340,113 @@ mod tests {
         assert!(schema_path(&s, "inputs[].properties.email").is_ok());
     }
 }
+
+/// What a runtime that sees only a tool's name can be told for one agent (DESIGN §7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameOnly {
+    /// Every call of the tool is `allow` under every context and workflow.
+    Allow,
+    /// Every call needs at most one approval (a person confirming it in the runtime).
+    Ask,
+    /// Denied by `decide` for some or every call.
+    Deny,
+    /// Denied here only because the runtime cannot express the rule; the reason.
+    Inexpressible(String),
+}
+
+/// Contexts that reach every escalation's rank: none, and each escalation's test made true.
+fn escalation_contexts(
+    plan: &crate::decide::Plan,
+) -> Vec<BTreeMap<String, crate::decide::FactValue>> {
+    use crate::decide::{FactValue, TestPlan};
+    let mut out = vec![BTreeMap::new()];
+    for e in &plan.escalations {
+        let v = match &e.test {
+            TestPlan::Below(n) => FactValue::Number(n - 1.0),
+            TestPlan::Above(n) => FactValue::Number(n + 1.0),
+            TestPlan::In(list) => match list.first() {
+                Some(s) => FactValue::String(s.clone()),
+                None => continue,
+            },
+            TestPlan::Is(b) => FactValue::Bool(*b),
+        };
+        out.push(BTreeMap::from([(e.fact.clone(), v)]));
+    }
+    out
+}
+
+/// The name-only projection of `decide` for an agent and one server's tool: `allow` when every
+/// call the bindings admit is `allow` under every context and workflow; `ask` when every such
+/// call needs at most one approval and none is denied; otherwise deny — by `decide`, or because
+/// the runtime cannot see what the decision needs (arguments that select the operation, fields
+/// a call could name outside the grants, a tier of two or more approvals).
+pub fn name_only(
+    m: &Model,
+    plan: &crate::decide::Plan,
+    agent: &str,
+    server: &str,
+    tool: &str,
+) -> NameOnly {
+    use crate::decide::{Outcome, Request};
+    let all = bindings(m);
+    let mine: Vec<&BindingRef> = all
+        .iter()
+        .filter(|b| b.server == server && b.binding.name() == tool)
+        .collect();
+    let Some(b) = mine.first() else {
+        return NameOnly::Deny; // unbound or ignored
+    };
+    let Some(ap) = plan.agents.get(agent) else {
+        return NameOnly::Deny;
+    };
+    if !b.args().is_empty() || mine.len() > 1 {
+        // Granted or not, some calls select no operation the agent may perform.
+        if !mine.iter().any(|x| ap.operations.contains_key(&x.op_id())) {
+            return NameOnly::Deny;
+        }
+        return NameOnly::Inexpressible(format!(
+            "its arguments select the operation ({})",
+            mine.iter()
+                .map(|x| x.op_id())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let Some(op) = ap.operations.get(&b.op_id()) else {
+        return NameOnly::Deny;
+    };
+    if b.fields().is_some() {
+        return NameOnly::Inexpressible("a call can name fields outside the grants".into());
+    }
+    let mut workflows: Vec<Option<String>> = vec![None];
+    workflows.extend(op.workflows.keys().cloned().map(Some));
+    let mut worst = 0usize;
+    for workflow in &workflows {
+        for context in escalation_contexts(plan) {
+            let d = plan.decide(&Request {
+                agent: agent.to_string(),
+                operation: b.op_id(),
+                fields: None,
+                workflow: workflow.clone(),
+                context,
+            });
+            if d.effect == Outcome::Deny {
+                return NameOnly::Deny;
+            }
+            let rank = d
+                .tier
+                .as_deref()
+                .and_then(|t| plan.tiers.iter().position(|x| x == t))
+                .unwrap_or(0);
+            worst = worst.max(rank);
+        }
+    }
+    match plan.approvals[worst].count {
+        _ if worst == 0 => NameOnly::Allow,
+        0 | 1 => NameOnly::Ask,
+        n => NameOnly::Inexpressible(format!(
+            "its tier `{}` needs {n} approvals",
+            plan.tiers[worst]
+        )),
+    }
+}

@@ -19,6 +19,7 @@ pub mod mcp_bindings;
 pub mod opa;
 pub mod policy_md;
 pub mod prometheus;
+pub mod runtimes;
 pub mod site;
 
 /// Everything an emitter may read.
@@ -161,6 +162,7 @@ pub fn each(cx: &EmitContext, sink: Sink, pieces: PieceSink) -> Result<(), EmitE
             codeowners::emit(cx).into_iter().try_for_each(sink)?;
             mcp_bindings::emit(cx).into_iter().try_for_each(sink)?;
             cedar_mcp::emit(cx).into_iter().try_for_each(sink)?;
+            runtimes::emit(cx).into_iter().try_for_each(sink)?;
             // Like the site, POLICY.md may use a team's own template, which may fail.
             policy_md::try_emit(cx)?.into_iter().try_for_each(sink)
         },

@@ -462,3 +462,153 @@ fn the_readme_shows_the_tested_enricher() {
         "README.md does not show tests/strands/enricher.py as it is"
     );
 }
+
+/// The base fixture with the mail connector bound to the real memory server's tools: drafting
+/// through a tool without discriminators (one approval at most: `ask`), sending (two people:
+/// denied for lack of expressiveness); `escalations` as given, or removed (drafting: `allow`).
+fn name_only_repo(escalations: bool) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate::common::copy_dir(&root.join("tests/fixtures/base"), tmp.path());
+    std::fs::create_dir_all(tmp.path().join("mcp")).expect("mkdir");
+    std::fs::copy(
+        root.join("tests/data/mcp/memory.tools.json"),
+        tmp.path().join("mcp/memory.tools.json"),
+    )
+    .expect("copy");
+    let conn = std::fs::read_to_string(tmp.path().join("connectors.yaml")).expect("read");
+    let conn = conn
+        .replace(
+            "  system: Example Mail\n",
+            "  system: Example Mail\n  mcp:\n    server: memory\n    tools: mcp/memory.tools.json\n    ignore: [add_observations, create_relations, delete_observations, delete_relations, open_nodes, read_graph, search_nodes]\n",
+        )
+        .replace(
+            "create: { effect: internal, reversibility: reversible }",
+            "create: { effect: internal, reversibility: reversible, tools: [create_entities] }",
+        )
+        .replace(
+            "send: { effect: external, reversibility: irreversible }",
+            "send: { effect: external, reversibility: irreversible, tools: [delete_entities] }",
+        );
+    std::fs::write(tmp.path().join("connectors.yaml"), conn).expect("write");
+    if !escalations {
+        let policy = std::fs::read_to_string(tmp.path().join("policy.yaml")).expect("read");
+        let policy = policy.replace(
+            "  escalations:\n    - id: low-confidence\n      when: { fact: confidence, below: 0.7 }\n      raise_to: review\n",
+            "  escalations: []\n",
+        );
+        std::fs::write(tmp.path().join("policy.yaml"), policy).expect("write");
+    }
+    tmp
+}
+
+/// The name-only projection permits only what `decide` permits ("ask" standing for one
+/// approval), for every agent, tool, workflow, context and argument shape.
+#[test]
+fn name_only_targets_permit_nothing_decide_denies() {
+    use agentgov::bindings::{name_only, NameOnly};
+    let mut seen = BTreeSet::new();
+    for escalations in [true, false] {
+        let tmp = name_only_repo(escalations);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+        let c = check(
+            tmp.path(),
+            &CheckOptions {
+                today,
+                ..Default::default()
+            },
+        )
+        .expect("readable");
+        let errors: Vec<String> = c
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == agentgov::diag::Severity::Error)
+            .map(|d| d.message.clone())
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let cx = EmitContext::from_checked(&c, today).expect("a plan");
+        let (m, plan) = (cx.model, cx.plan);
+        let bindings = mcp_bindings::document(m);
+        let contexts: Vec<BTreeMap<String, FactValue>> = vec![
+            BTreeMap::new(),
+            BTreeMap::from([("confidence".to_string(), FactValue::Number(0.2))]),
+            BTreeMap::from([("confidence".to_string(), FactValue::Number(0.9))]),
+            BTreeMap::from([("audience".to_string(), FactValue::String("vip".into()))]),
+        ];
+        let mut workflows: Vec<Option<String>> = vec![None, Some("elsewhere".into())];
+        workflows.extend(m.workflows.keys().cloned().map(Some));
+        for (server, s) in bindings["servers"].as_object().expect("servers") {
+            for (tool, t) in s["tools"].as_object().expect("tools") {
+                for agent in m.agents.keys() {
+                    let v = name_only(m, plan, agent, server, tool);
+                    seen.insert(format!("{v:?}").split('(').next().unwrap_or("").to_string());
+                    if matches!(v, NameOnly::Deny | NameOnly::Inexpressible(_)) {
+                        continue;
+                    }
+                    for b in t["bindings"].as_array().expect("bindings") {
+                        let op = b["operation"].as_str().expect("op");
+                        for workflow in &workflows {
+                            for context in &contexts {
+                                let d = plan.decide(&Request {
+                                    agent: agent.clone(),
+                                    operation: op.into(),
+                                    fields: None,
+                                    workflow: workflow.clone(),
+                                    context: context.clone(),
+                                });
+                                let rank = d
+                                    .tier
+                                    .as_deref()
+                                    .and_then(|x| plan.tiers.iter().position(|y| y == x));
+                                let ok = match v {
+                                    NameOnly::Allow => d.effect == agentgov::decide::Outcome::Allow,
+                                    _ => rank.is_some_and(|r| plan.approvals[r].count <= 1),
+                                };
+                                assert!(ok, "{agent} {server}_{tool} is {v:?} but decide says {d:?} in {workflow:?} with {context:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // The generated files say the same.
+        let files: BTreeMap<String, Vec<u8>> =
+            agentgov::emit::runtimes::emit(&cx).into_iter().collect();
+        let openai: Value =
+            serde_json::from_slice(&files["openai-agents/writer.json"]).expect("JSON");
+        let memory = &openai["mcp_servers"]["memory"];
+        let allowed = memory["tool_filter"]["allowed_tool_names"]
+            .as_array()
+            .expect("list");
+        assert!(allowed.contains(&json!("create_entities")), "{openai:#}");
+        assert!(memory["tool_filter"]["blocked_tool_names"]
+            .as_array()
+            .expect("list")
+            .contains(&json!("delete_entities")));
+        let approval = if escalations { "always" } else { "never" };
+        assert!(
+            memory["require_approval"][approval]["tool_names"]
+                .as_array()
+                .expect("list")
+                .contains(&json!("create_entities")),
+            "{openai:#}"
+        );
+        let claude: Value =
+            serde_json::from_slice(&files["claude/writer.settings.json"]).expect("JSON");
+        let list = if escalations { "ask" } else { "allow" };
+        assert!(
+            claude["permissions"][list]
+                .as_array()
+                .expect("list")
+                .contains(&json!("mcp__memory__create_entities")),
+            "{claude:#}"
+        );
+        assert!(claude["permissions"]["deny"]
+            .as_array()
+            .expect("list")
+            .contains(&json!("mcp__memory__delete_entities")));
+    }
+    for kind in ["Allow", "Ask", "Deny", "Inexpressible"] {
+        assert!(seen.contains(kind), "no {kind} verdict: {seen:?}");
+    }
+}
