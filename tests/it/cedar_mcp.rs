@@ -612,3 +612,45 @@ fn name_only_targets_permit_nothing_decide_denies() {
         assert!(seen.contains(kind), "no {kind} verdict: {seen:?}");
     }
 }
+
+/// `claude/<agent>.settings.json` validates against SchemaStore's Claude Code settings schema
+/// (vendored in `tests/data/` with its source).
+#[test]
+fn claude_settings_validate_against_schemastore() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("tests/data/claude-code-settings.json"))
+            .expect("schema"),
+    )
+    .expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("compiles");
+    let mut n = 0;
+    for repo in [name_only_repo(true), name_only_repo(false)] {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+        let c = check(
+            repo.path(),
+            &CheckOptions {
+                today,
+                ..Default::default()
+            },
+        )
+        .expect("readable");
+        let cx = EmitContext::from_checked(&c, today).expect("a plan");
+        for (path, bytes) in agentgov::emit::runtimes::emit(&cx) {
+            if !path.ends_with(".settings.json") {
+                continue;
+            }
+            let v: Value = serde_json::from_slice(&bytes).expect("JSON");
+            let errors: Vec<String> = validator
+                .iter_errors(&v)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{path}: {errors:#?}");
+            n += 1;
+        }
+    }
+    // And a rule the schema rejects is rejected: the validator is not vacuous.
+    let bad = json!({ "permissions": { "allow": ["mcp-memory-create"] } });
+    assert!(!validator.is_valid(&bad));
+    assert!(n >= 2);
+}
