@@ -349,6 +349,8 @@ struct AgentView {
     pausers: Vec<String>,
     workflows: Vec<String>,
     findings: Vec<Value>,
+    /// The tools that perform its granted operations, and which targets enforce them.
+    tools: Vec<Value>,
     /// Counts per tier then never, for the matrix.
     counts: Vec<usize>,
 }
@@ -517,6 +519,7 @@ fn agent_view(cx: &EmitContext, a: &crate::model::Agent, shared: &AgentViewShare
             .flatten()
             .map(|d| finding_view(cx, d))
             .collect(),
+        tools: facts::agent_tools(cx, &a.name),
         counts,
     }
 }

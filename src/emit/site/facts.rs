@@ -657,3 +657,32 @@ pub fn members(cx: &EmitContext, id: &str) -> Vec<String> {
 pub fn file_of(cx: &EmitContext, doc: crate::load::DocId) -> String {
     cx.ws.file_of(doc).path.clone()
 }
+
+/// The tools that perform an agent's granted operations (DESIGN §6), with the targets that
+/// enforce each: `cedar-mcp/` exactly, the name-only runtimes by their projection.
+pub fn agent_tools(cx: &EmitContext, agent: &str) -> Vec<serde_json::Value> {
+    use crate::bindings::{bindings, name_only, NameOnly};
+    let Some(ap) = cx.plan.agents.get(agent) else {
+        return Vec::new();
+    };
+    bindings(cx.model)
+        .iter()
+        .filter(|b| ap.operations.contains_key(&b.op_id()))
+        .map(|b| {
+            let args: Vec<String> = b.args().iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            let name_only = match name_only(cx.model, cx.plan, agent, b.server, b.binding.name()) {
+                NameOnly::Allow => "allowed".to_string(),
+                NameOnly::Ask => "asks for confirmation".to_string(),
+                NameOnly::Deny => "denied".to_string(),
+                NameOnly::Inexpressible(why) => format!("denied: {why}"),
+            };
+            serde_json::json!({
+                "operation": b.op_id(),
+                "tool": format!("{}_{}", b.server, b.binding.name()),
+                "args": args.join(", "),
+                "fields": b.fields(),
+                "name_only": name_only,
+            })
+        })
+        .collect()
+}
