@@ -654,3 +654,80 @@ fn claude_settings_validate_against_schemastore() {
     assert!(!validator.is_valid(&bad));
     assert!(n >= 2);
 }
+
+/// The OpenAI Agents SDK, given a generated `openai-agents/<agent>.json` as keyword arguments of
+/// its `MCPServerStdio` against the real memory server, offers exactly the allowed tools and asks
+/// for approval exactly where the file says.
+#[test]
+#[ignore = "needs python3 with openai-agents (AGENTGOV_STRANDS_PYTHON) and the MCP servers of tests/mcp"]
+fn openai_agents_sdk_reads_the_generated_configuration() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = std::env::var("AGENTGOV_STRANDS_PYTHON").unwrap_or_else(|_| "python3".into());
+    let server = root.join("tests/mcp/node_modules/.bin/mcp-server-memory");
+    for escalations in [true, false] {
+        let repo = name_only_repo(escalations);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+        let c = check(
+            repo.path(),
+            &CheckOptions {
+                today,
+                ..Default::default()
+            },
+        )
+        .expect("readable");
+        let cx = EmitContext::from_checked(&c, today).expect("a plan");
+        let files: BTreeMap<String, Vec<u8>> =
+            agentgov::emit::runtimes::emit(&cx).into_iter().collect();
+        let config = repo.path().join("writer.json");
+        std::fs::write(&config, &files["openai-agents/writer.json"]).expect("write");
+        let run = std::process::Command::new(&python)
+            .arg(root.join("tests/openai_agents/check.py"))
+            .arg(&config)
+            .arg("memory")
+            .arg(&server)
+            .env("MEMORY_FILE_PATH", repo.path().join("memory.jsonl"))
+            .output()
+            .expect("python runs");
+        let out = String::from_utf8_lossy(&run.stdout);
+        assert!(
+            run.status.success(),
+            "{out}{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let report: Value = serde_json::from_str(out.trim()).expect("JSON");
+        assert_eq!(report["offered"], json!(["create_entities"]), "{report}");
+    }
+    // The worked example against the real file-system server: every escalation can raise a
+    // brief to two people, so a name-only runtime is offered none of its tools.
+    let today = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+    let c = check(
+        &root.join("governance"),
+        &CheckOptions {
+            today,
+            ..Default::default()
+        },
+    )
+    .expect("readable");
+    let cx = EmitContext::from_checked(&c, today).expect("a plan");
+    let files: BTreeMap<String, Vec<u8>> =
+        agentgov::emit::runtimes::emit(&cx).into_iter().collect();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let config = tmp.path().join("brief-summarizer.json");
+    std::fs::write(&config, &files["openai-agents/brief-summarizer.json"]).expect("write");
+    let run = std::process::Command::new(&python)
+        .arg(root.join("tests/openai_agents/check.py"))
+        .arg(&config)
+        .arg("filesystem")
+        .arg(root.join("tests/mcp/node_modules/.bin/mcp-server-filesystem"))
+        .arg(tmp.path())
+        .output()
+        .expect("python runs");
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let report: Value = serde_json::from_str(out.trim()).expect("JSON");
+    assert_eq!(report["offered"], json!([]), "{report}");
+}
