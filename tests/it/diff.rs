@@ -560,3 +560,40 @@ fn snapshot_changes_are_reported() {
     assert!(md.contains("### MCP tools"), "{md}");
     assert!(md.contains("ungoverned until bound"), "{md}");
 }
+
+/// A binding changed so that a tool call performs a weaker operation, or no longer names the
+/// fields its grant restricts, is a relaxation (DESIGN §5, "a binding").
+#[test]
+fn a_relaxed_binding_is_a_relaxation() {
+    for (from, to, what) in [
+        (
+            "{ name: hubspot-batch-read-objects, args: { objectType: contacts }, fields: properties }",
+            "{ name: hubspot-batch-read-objects, fields: properties }",
+            "now performs `crm.contacts.read`",
+        ),
+        (
+            "{ name: hubspot-batch-read-objects, args: { objectType: contacts }, fields: properties }",
+            "{ name: hubspot-batch-read-objects, args: { objectType: contacts } }",
+            "no longer names its fields",
+        ),
+    ] {
+        let (tmp, gov) = repo();
+        crate::common::copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/unknown-tool/pass"),
+            &gov,
+        );
+        git(tmp.path(), &["add", "-A"]);
+        git(tmp.path(), &["commit", "-q", "-m", "bound to HubSpot"]);
+        edit(&gov.join("connectors.yaml"), from, to);
+        let (code, r) = diff_json(&gov, &["--base", "main", "--fail-on", "relaxation"]);
+        let found = r["relaxed"]
+            .as_array()
+            .expect("relaxed")
+            .iter()
+            .find(|c| c["what"].as_str().is_some_and(|w| w.contains(what)));
+        assert!(found.is_some(), "{what}: {:#}", r["relaxed"]);
+        let c = found.expect("found");
+        assert_eq!(c["location"]["file"], "connectors.yaml");
+        assert_eq!(code, Some(1), "{r:#}");
+    }
+}

@@ -82,6 +82,152 @@ fn newly_permitted(
     permits::witnesses(b.as_ref(), &h)
 }
 
+/// Tool calls a changed binding now lets through more easily (DESIGN §5, "a binding"): for each
+/// tool and each shape of arguments the bindings of either revision select, the operation the
+/// call performs at each revision and what `decide` answers for it (no fields, no context); a
+/// call that performs a weaker operation, or a binding that stopped reading the fields of an
+/// operation whose grants restrict them, is a relaxation.
+fn binding_relaxations(
+    base: Option<&crate::analysis::Checked>,
+    head: &crate::analysis::Checked,
+) -> Vec<changes::Change> {
+    use crate::bindings::{bindings, BindingRef};
+    use crate::decide::{Outcome, Plan, Request};
+    use std::collections::{BTreeMap, BTreeSet};
+    fn side(c: &crate::analysis::Checked) -> Option<(&crate::model::Model, &Plan)> {
+        Some((&c.resolved.as_ref()?.model, c.plan.as_ref()?))
+    }
+    let (Some((hm, hp)), Some((bm, bp))) = (side(head), base.and_then(side)) else {
+        return Vec::new();
+    };
+    let (hb, bb) = (bindings(hm), bindings(bm));
+    // Strength of a call: 0 allow .. tiers, then deny (usize::MAX).
+    let strength = |plan: &Plan, agent: &str, b: Option<&&BindingRef>| -> usize {
+        let Some(b) = b else { return usize::MAX };
+        let d = plan.decide(&Request {
+            agent: agent.to_string(),
+            operation: b.op_id(),
+            fields: None,
+            workflow: None,
+            context: BTreeMap::new(),
+        });
+        match d.effect {
+            Outcome::Deny => usize::MAX,
+            _ => d
+                .tier
+                .as_deref()
+                .and_then(|t| plan.tiers.iter().position(|x| x == t))
+                .unwrap_or(0),
+        }
+    };
+    let first = |list: &'_ [BindingRef<'_>],
+                 server: &str,
+                 tool: &str,
+                 input: &BTreeMap<String, serde_json::Value>|
+     -> Option<usize> {
+        list.iter().position(|b| {
+            b.server == server
+                && b.binding.name() == tool
+                && b.args().iter().all(|(k, v)| input.get(k) == Some(v))
+        })
+    };
+    let tools: BTreeSet<(&str, &str)> = hb
+        .iter()
+        .chain(bb.iter())
+        .map(|b| (b.server, b.binding.name()))
+        .collect();
+    let mut out = Vec::new();
+    for (server, tool) in tools {
+        let mut inputs: BTreeSet<String> = BTreeSet::from(["{}".to_string()]);
+        for b in hb
+            .iter()
+            .chain(bb.iter())
+            .filter(|b| b.server == server && b.binding.name() == tool)
+        {
+            inputs.insert(serde_json::to_string(b.args()).unwrap_or_default());
+        }
+        for input in inputs {
+            let args: BTreeMap<String, serde_json::Value> =
+                serde_json::from_str(&input).unwrap_or_default();
+            let (h, b) = (
+                first(&hb, server, tool, &args),
+                first(&bb, server, tool, &args),
+            );
+            let (hbind, bbind) = (h.map(|i| &hb[i]), b.map(|i| &bb[i]));
+            for agent in hp.agents.keys() {
+                let (sh, sb) = (
+                    strength(hp, agent, hbind.as_ref()),
+                    strength(bp, agent, bbind.as_ref()),
+                );
+                let stopped_reading = match (hbind, bbind) {
+                    (Some(x), Some(y))
+                        if x.op_id() == y.op_id()
+                            && x.fields().is_none()
+                            && y.fields().is_some() =>
+                    {
+                        hp.agents
+                            .get(agent)
+                            .and_then(|a| a.operations.get(&x.op_id()))
+                            .is_some_and(|o| {
+                                sh != usize::MAX
+                                    && o.field_sets.iter().all(|s| s.len() < o.field_classes.len())
+                            })
+                    }
+                    _ => false,
+                };
+                if sh >= sb && !stopped_reading {
+                    continue;
+                }
+                let text = |plan: &Plan, s: usize, b: Option<&BindingRef>| match (b, s) {
+                    (None, _) => "matched no binding (denied)".to_string(),
+                    (Some(b), usize::MAX) => format!("performed `{}` (denied)", b.op_id()),
+                    (Some(b), r) => format!("performed `{}` (`{}`)", b.op_id(), plan.tiers[r]),
+                };
+                let what = if stopped_reading {
+                    format!(
+                        "a call of `{server}_{tool}` with {input} by `{agent}` no longer names its fields, so the grant's field list is not checked"
+                    )
+                } else {
+                    format!(
+                        "a call of `{server}_{tool}` with {input} by `{agent}` now {}; before, it {}",
+                        text(hp, sh, hbind)
+                            .replacen("performed", "performs", 1)
+                            .replacen("matched", "matches", 1),
+                        text(bp, sb, bbind)
+                    )
+                };
+                let (doc_side, bind) = match (hbind, bbind) {
+                    (Some(x), _) => (head, x),
+                    (None, Some(y)) => (base.expect("a base"), y),
+                    (None, None) => continue,
+                };
+                out.push(changes::Change {
+                    direction: changes::Direction::Relaxes,
+                    kind: "Connector",
+                    name: bind.connector.to_string(),
+                    path: format!(
+                        "spec.resources.{}.operations.{}.tools",
+                        bind.resource, bind.operation
+                    ),
+                    before: None,
+                    after: None,
+                    location: doc_side.ws.loc(bind.doc, &bind.pointer),
+                    at: if std::ptr::eq(doc_side, head) {
+                        "head"
+                    } else {
+                        "base"
+                    },
+                    what,
+                    permits: 0,
+                    example: None,
+                });
+                break; // one agent is enough to show the call
+            }
+        }
+    }
+    out
+}
+
 /// Tools added, removed or changed in the connectors' snapshots, by connector and tool.
 fn tool_changes(
     base: Option<&crate::analysis::Checked>,
@@ -218,6 +364,9 @@ pub fn run(a: DiffArgs) -> i32 {
     report.permitted = newly_permitted(base.as_deref(), &head);
     report.tools = tool_changes(base.as_deref(), &head);
     attribute(&mut report, base.as_deref(), &head);
+    let calls = binding_relaxations(base.as_deref(), &head);
+    report.relaxations += calls.len();
+    report.relaxed.extend(calls);
     let text = match a.format {
         DiffFormat::Markdown => {
             let links =

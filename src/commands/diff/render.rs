@@ -141,7 +141,7 @@ pub fn markdown(r: &Report, links: &output::markdown::Links) -> String {
                         None => "no such agent".into(),
                     },
                 ),
-                None => (c.what.clone(), "flows".into(), "did not".into()),
+                None => (c.what.clone(), "—".into(), "—".into()),
             };
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} |\n",
