@@ -697,8 +697,8 @@ fn openai_agents_sdk_reads_the_generated_configuration() {
         let report: Value = serde_json::from_str(out.trim()).expect("JSON");
         assert_eq!(report["offered"], json!(["create_entities"]), "{report}");
     }
-    // The worked example against the real file-system server: every escalation can raise a
-    // brief to two people, so a name-only runtime is offered none of its tools.
+    // Every generated configuration of the worked example, against the real server it names
+    // (HubSpot's lists its tools with a placeholder token).
     let today = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
     let c = check(
         &root.join("governance"),
@@ -709,25 +709,37 @@ fn openai_agents_sdk_reads_the_generated_configuration() {
     )
     .expect("readable");
     let cx = EmitContext::from_checked(&c, today).expect("a plan");
-    let files: BTreeMap<String, Vec<u8>> =
-        agentgov::emit::runtimes::emit(&cx).into_iter().collect();
     let tmp = tempfile::tempdir().expect("tempdir");
-    let config = tmp.path().join("brief-summarizer.json");
-    std::fs::write(&config, &files["openai-agents/brief-summarizer.json"]).expect("write");
-    let run = std::process::Command::new(&python)
-        .arg(root.join("tests/openai_agents/check.py"))
-        .arg(&config)
-        .arg("filesystem")
-        .arg(root.join("tests/mcp/node_modules/.bin/mcp-server-filesystem"))
-        .arg(tmp.path())
-        .output()
-        .expect("python runs");
-    let out = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "{out}{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let report: Value = serde_json::from_str(out.trim()).expect("JSON");
-    assert_eq!(report["offered"], json!([]), "{report}");
+    let bin = root.join("tests/mcp/node_modules/.bin");
+    let mut checked = 0;
+    for (path, bytes) in agentgov::emit::runtimes::emit(&cx) {
+        if !path.starts_with("openai-agents/") {
+            continue;
+        }
+        let config = tmp.path().join(path.replace('/', "-"));
+        std::fs::write(&config, &bytes).expect("write");
+        let v: Value = serde_json::from_slice(&bytes).expect("JSON");
+        for server in v["mcp_servers"].as_object().expect("servers").keys() {
+            let mut cmd = std::process::Command::new(&python);
+            cmd.arg(root.join("tests/openai_agents/check.py"))
+                .arg(&config)
+                .arg(server);
+            match server.as_str() {
+                "filesystem" => cmd.arg(bin.join("mcp-server-filesystem")).arg(tmp.path()),
+                "hubspot" => cmd
+                    .arg(bin.join("mcp-hubspot"))
+                    .env("PRIVATE_APP_ACCESS_TOKEN", "placeholder"),
+                other => panic!("no real server for `{other}`"),
+            };
+            let run = cmd.output().expect("python runs");
+            let out = String::from_utf8_lossy(&run.stdout);
+            assert!(
+                run.status.success(),
+                "{path} {server}: {out}{}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 6, "{checked} configurations");
 }

@@ -5,6 +5,7 @@ Usage: check.py AGENT.json SERVER COMMAND [ARGS...]"""
 
 import asyncio
 import json
+import os
 import sys
 
 from agents import Agent, RunContextWrapper
@@ -17,7 +18,9 @@ async def main(config_path, server_name, command, args):
     allowed = set(kwargs["tool_filter"]["allowed_tool_names"])
     always = set(kwargs["require_approval"]["always"]["tool_names"])
     agent = Agent(name=config["agent"])
-    server = MCPServerStdio(params={"command": command, "args": args}, name=server_name, **kwargs)
+    # The MCP SDK passes a server only a few variables unless told: give it this environment.
+    params = {"command": command, "args": args, "env": dict(os.environ)}
+    server = MCPServerStdio(params=params, name=server_name, **kwargs)
     async with server:
         tools = await MCPUtil.get_function_tools(server, False, RunContextWrapper(context=None), agent)
     offered = {t.name for t in tools}
