@@ -73,11 +73,6 @@ fn top_of(dir: &Path) -> Option<&Path> {
         .find(|a| std::fs::symlink_metadata(a.join(".git")).is_ok())
 }
 
-/// The git work tree holding `path` (the nearest ancestor with a `.git`), if any.
-pub fn work_tree_root(path: &Path) -> Option<PathBuf> {
-    top_of(&folder_of(path)?).map(Path::to_path_buf)
-}
-
 /// The folder `path` (or a file's folder) relative to its git work tree, with `/` between
 /// segments and no trailing `/` (`"governance"`); empty at the work tree's root or outside one.
 pub fn path_in_work_tree(path: &Path) -> String {

@@ -147,11 +147,7 @@ pub fn render(c: &Checked, diags: &[Diagnostic], format: CheckFormat, color: boo
             out
         }
         CheckFormat::Json => output::json::render(diags, &summary, c.analyzed),
-        CheckFormat::Sarif => {
-            let root = git::work_tree_root(&c.ws.root);
-            let srcroot = root.as_deref().unwrap_or(&c.ws.root);
-            output::sarif::render(diags, &c.ws, &prefix(), Some(srcroot))
-        }
+        CheckFormat::Sarif => output::sarif::render(diags, &c.ws, &prefix()),
         CheckFormat::Github => output::github::render(diags, &summary, &prefix()),
         CheckFormat::Markdown => {
             let links = output::markdown::Links::from_github_env(prefix());

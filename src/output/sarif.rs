@@ -10,7 +10,6 @@ use crate::diag::{Diagnostic, Location};
 use crate::load::Workspace;
 use crate::rules::{registry, RuleInfo};
 use serde_json::{json, Map, Value};
-use std::path::Path;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const INFORMATION_URI: &str = "https://agentgov.dev";
@@ -75,16 +74,76 @@ fn descriptor(r: &RuleInfo) -> Value {
     } else {
         markdown.as_str()
     };
+    let mut props = json!({
+        "tags": tags(r),
+        // Structure rules read the files; the others follow the decision exactly.
+        "precision": if r.group == "structure" { "very-high" } else { "high" },
+        "problem.severity": match r.default_severity {
+            crate::diag::Severity::Error => "error",
+            crate::diag::Severity::Warning => "warning",
+            _ => "recommendation",
+        },
+    });
+    if is_security(r) {
+        props["security-severity"] = json!(match r.default_severity {
+            crate::diag::Severity::Error => "8.0",
+            crate::diag::Severity::Warning => "5.0",
+            _ => "3.0",
+        });
+    }
     json!({
         "id": r.name,
         "name": pascal(r.name),
         "shortDescription": { "text": sentence(r.summary) },
         "fullDescription": { "text": sentence(&full) },
-        "help": { "text": docs, "markdown": docs },
+        "help": { "text": plain_text(docs), "markdown": docs },
         "helpUri": help_uri(r.name),
         "defaultConfiguration": { "level": r.default_severity.as_str() },
-        "properties": { "tags": [r.group, "governance"] },
+        "properties": props,
     })
+}
+
+/// Rules about what an agent can reach or do without a human: security findings for code
+/// scanning (they get a `security-severity`).
+fn is_security(r: &RuleInfo) -> bool {
+    matches!(
+        r.group,
+        "least-privilege" | "irreversibility" | "tools" | "workflows" | "approvals"
+    )
+}
+
+fn tags(r: &RuleInfo) -> Vec<&'static str> {
+    let mut t = vec![r.group, "governance"];
+    if is_security(r) {
+        t.push("security");
+    }
+    t
+}
+
+/// Link text for a related location: no brackets, one line.
+fn link_text(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '[' | ']' => '\'',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// The rule documentation as plain text: headings, code fences and emphasis marks dropped.
+fn plain_text(markdown: &str) -> String {
+    let mut out = String::new();
+    for line in markdown.lines() {
+        let l = line.trim_start_matches('#').trim_start_matches(' ');
+        if line.trim_start().starts_with("```") {
+            continue;
+        }
+        let l = if line.starts_with('#') { l } else { line };
+        out.push_str(&l.replace('`', "").replace("**", ""));
+        out.push('\n');
+    }
+    out.trim_end().to_string()
 }
 
 /// A rule seen in findings but missing from the registry still gets a descriptor.
@@ -189,13 +248,8 @@ fn whole_repository(ws: &Workspace, prefix: &str) -> Value {
 }
 
 /// Renders a SARIF log. `prefix` is the governance folder relative to the git root (`""` or
-/// ending in `/`); `srcroot`, when known, is the absolute folder `%SRCROOT%` stands for.
-pub fn render(
-    diags: &[Diagnostic],
-    ws: &Workspace,
-    prefix: &str,
-    srcroot: Option<&Path>,
-) -> String {
+/// ending in `/`); `%SRCROOT%` stands for that root.
+pub fn render(diags: &[Diagnostic], ws: &Workspace, prefix: &str) -> String {
     let reg = registry();
     let mut rules: Vec<Value> = reg.iter().map(|r| descriptor(r)).collect();
     let mut rule_ids: Vec<&str> = reg.iter().map(|r| r.name).collect();
@@ -226,6 +280,16 @@ pub fn render(
                 text.push(' ');
                 text.push_str(&sentence(&capitalized));
             }
+            // Each related location linked from the text, as GitHub renders `[text](id)`.
+            if !d.related.is_empty() {
+                let links: Vec<String> = d
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, rel)| format!("[{}]({})", link_text(&rel.message), i + 1))
+                    .collect();
+                text.push_str(&format!(" Evidence: {}.", links.join("; ")));
+            }
             r.insert("message".into(), json!({ "text": text }));
             let location = match &d.location {
                 Some(l) => json!({ "physicalLocation": physical(ws, prefix, l) }),
@@ -251,7 +315,9 @@ pub fn render(
             }
             r.insert(
                 "partialFingerprints".into(),
-                json!({ FINGERPRINT_KEY: d.fingerprint }),
+                // GitHub code scanning keys alerts by `primaryLocationLineHash`: give it the
+                // meaning-based fingerprint, so that moving lines keeps an alert.
+                json!({ FINGERPRINT_KEY: d.fingerprint, "primaryLocationLineHash": d.fingerprint }),
             );
             if let Some(w) = &d.waived {
                 let justification = format!(
@@ -301,14 +367,13 @@ pub fn render(
             }
         }),
     );
-    if let Some(root) = srcroot {
-        if let Some(u) = file_uri(root) {
-            run.insert(
-                "originalUriBaseIds".into(),
-                json!({ "%SRCROOT%": { "uri": u } }),
-            );
-        }
-    }
+    // `%SRCROOT%` is described, never given as a machine's absolute path: the same log on every
+    // machine, and code scanning resolves it against the checkout.
+    run.insert(
+        "originalUriBaseIds".into(),
+        json!({ "%SRCROOT%": { "description": { "text": "The root of the git work tree that holds the governance folder (or the folder itself outside git)." } } }),
+    );
+    run.insert("automationDetails".into(), json!({ "id": "agentgov/" }));
     run.insert("columnKind".into(), json!("unicodeCodePoints"));
     run.insert("results".into(), Value::Array(results));
     let log = json!({
@@ -319,22 +384,6 @@ pub fn render(
     let mut s = serde_json::to_string_pretty(&log).expect("sarif serializes");
     s.push('\n');
     s
-}
-
-/// `file:///abs/path/` for an absolute folder (ending in `/`, as SARIF requires).
-fn file_uri(root: &Path) -> Option<String> {
-    let abs = std::fs::canonicalize(root).ok()?;
-    let s = abs.to_str()?.replace('\\', "/");
-    let s = if s.starts_with('/') {
-        s
-    } else {
-        format!("/{s}")
-    };
-    let mut u = format!("file://{}", uri("", &s));
-    if !u.ends_with('/') {
-        u.push('/');
-    }
-    Some(u)
 }
 
 #[cfg(test)]

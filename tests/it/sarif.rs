@@ -5,7 +5,7 @@
 //! (`npm i -g @microsoft/sarif-multitool`) on the same logs.
 
 use assert_cmd::Command;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -103,12 +103,45 @@ fn structure(name: &str, log: &Value, dir: &Path) {
         };
         assert_eq!(d["defaultConfiguration"]["level"], level);
     }
-    assert_eq!(
-        run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
-            .as_str()
-            .map(|u| u.starts_with("file:///")),
-        Some(true)
-    );
+    // No machine's absolute path: `%SRCROOT%` is described, never located.
+    assert!(run["originalUriBaseIds"]["%SRCROOT%"].get("uri").is_none());
+    assert!(!serde_json::to_string(log)
+        .expect("JSON")
+        .contains("file://"));
+    assert_eq!(run["automationDetails"]["id"], "agentgov/");
+    for d in run["tool"]["driver"]["rules"].as_array().expect("rules") {
+        let p = &d["properties"];
+        assert!(
+            p["precision"].is_string() && p["problem.severity"].is_string(),
+            "{d}"
+        );
+        assert!(p["tags"].as_array().is_some_and(|t| !t.is_empty()), "{d}");
+        let security = p["tags"]
+            .as_array()
+            .expect("tags")
+            .contains(&json!("security"));
+        assert_eq!(security, p.get("security-severity").is_some(), "{d}");
+        assert!(
+            !d["help"]["text"].as_str().unwrap_or("").contains("```"),
+            "plain text: {d}"
+        );
+    }
+    for r in run["results"].as_array().expect("results") {
+        let related = r["relatedLocations"].as_array().map(Vec::len).unwrap_or(0);
+        for id in 1..=related {
+            assert!(
+                r["message"]["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains(&format!("]({id})")),
+                "{r}"
+            );
+        }
+        assert_eq!(
+            r["partialFingerprints"]["primaryLocationLineHash"],
+            r["partialFingerprints"]["agentgov/v1"]
+        );
+    }
     // The results are exactly the check's findings.
     let checked = agentgov::analysis::check(
         dir,
@@ -279,7 +312,7 @@ fn fingerprints_survive_moving_lines() {
                     r["locations"][0]["physicalLocation"]["region"]["startLine"]
                         .as_u64()
                         .unwrap_or(0),
-                    r["partialFingerprints"]["agentgov/v1"]
+                    r["partialFingerprints"]["primaryLocationLineHash"]
                         .as_str()
                         .unwrap_or("")
                         .to_string(),
