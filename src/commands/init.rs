@@ -46,12 +46,17 @@ pub const FILES: &[(&str, &str)] = &[
         "tests/policy-tests.yaml",
         include_str!("../init_template/tests/policy-tests.yaml"),
     ),
+    // Stored without its dot so that the template folder is not itself ignored.
+    (".gitignore", include_str!("../init_template/gitignore")),
 ];
 
 /// Writes the starter files into `dir`. Refuses (writing nothing) when any of them exists.
 pub fn write_starter(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, String> {
+    // A `.gitignore` the user already has is kept as it is (and never refuses the start).
+    let optional = |rel: &str| rel == ".gitignore";
     let existing: Vec<String> = FILES
         .iter()
+        .filter(|(rel, _)| !optional(rel))
         .map(|(rel, _)| dir.join(rel))
         .filter(|p| p.exists() || p.symlink_metadata().is_ok())
         .map(|p| p.display().to_string())
@@ -66,6 +71,9 @@ pub fn write_starter(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, Strin
     let mut written = Vec::new();
     for (rel, text) in FILES {
         let path = dir.join(rel);
+        if optional(rel) && path.symlink_metadata().is_ok() {
+            continue;
+        }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
@@ -100,7 +108,7 @@ pub fn run(a: InitArgs) -> i32 {
                  2. Describe your real system in {d}/connectors/ and your agent in {d}/agents/.\n  \
                  3. agentgov check {d}          # schemas, references and every rule\n  \
                  4. agentgov test {d}           # the policy tests\n  \
-                 5. agentgov build {d} --out build   # Cedar, OPA, Prometheus rules, the policy site\n  \
+                 5. agentgov build {d} --out {d}/build   # Cedar, OPA, Prometheus rules, the policy site (ignored by {d}/.gitignore)\n  \
                  6. Add agentgov to CI (see the README, \"Use in CI\") so every pull request shows what it changes."
             );
             EXIT_OK

@@ -188,3 +188,42 @@ fn init_refuses_to_overwrite_anything_and_writes_nothing() {
         assert_eq!(fs::read_to_string(&p).expect("read"), text);
     }
 }
+
+/// `init` writes a `.gitignore` for the build output it suggests: after the suggested build,
+/// git sees the governance files and nothing of the output.
+#[test]
+fn the_suggested_build_output_is_git_ignored() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("gov");
+    let out = init(&dir);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    let suggested = format!("--out {}/build", dir.display());
+    assert!(said.contains(&suggested), "{said}");
+    crate::common::git::git(&dir, &["init", "-q"]);
+    let built = agentgov()
+        .arg("build")
+        .arg(&dir)
+        .arg("--out")
+        .arg(dir.join("build"))
+        .args(["--today", "2026-11-26"])
+        .output()
+        .expect("runs");
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&dir)
+        .args(["status", "--porcelain", "--untracked-files=all"])
+        .output()
+        .expect("git");
+    let listed = String::from_utf8_lossy(&status.stdout).into_owned();
+    assert!(
+        listed.contains(".gitignore") && listed.contains("policy.yaml"),
+        "{listed}"
+    );
+    assert!(!listed.contains("build/"), "{listed}");
+}
