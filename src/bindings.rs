@@ -153,8 +153,8 @@ pub fn load(
             );
             continue;
         };
-        let json = root.to_json();
-        let Some(list) = json.get("tools").and_then(Value::as_array) else {
+        let mut json = root.to_json();
+        let Some(Value::Array(list)) = json.get_mut("tools").map(Value::take) else {
             diags.push(
                 Diagnostic::new(
                     &INVALID_VALUE,
@@ -166,22 +166,22 @@ pub fn load(
             );
             continue;
         };
-        let mut tools = BTreeMap::new();
-        for (i, t) in list.iter().enumerate() {
-            let snap_loc = |ptr: &str| {
-                let n = root.at_pointer(ptr).unwrap_or(&root);
-                ws.location(file, n.span)
-            };
-            match t.get("name").and_then(Value::as_str) {
-                Some(n) if !tools.contains_key(n) => {
-                    tools.insert(n.to_string(), (i, t.clone()));
+        let mut snap = ToolSnapshot {
+            file,
+            root,
+            tools: BTreeMap::new(),
+        };
+        for (i, t) in list.into_iter().enumerate() {
+            match t.get("name").and_then(Value::as_str).map(String::from) {
+                Some(n) if !snap.tools.contains_key(&n) => {
+                    snap.tools.insert(n, (i, t));
                 }
                 Some(n) => diags.push(
                     Diagnostic::new(
                         &DUPLICATE_ID,
-                        format!("tool {} is listed twice in {}", tick(n), tick(&rel)),
+                        format!("tool {} is listed twice in {}", tick(&n), tick(&rel)),
                     )
-                    .at(snap_loc(&format!("/tools/{i}/name")))
+                    .at(snap.loc(ws, &format!("/tools/{i}/name")))
                     .help("write the snapshot again with `agentgov mcp import`"),
                 ),
                 None => diags.push(
@@ -189,12 +189,12 @@ pub fn load(
                         &INVALID_VALUE,
                         format!("a tool without a `name` in {}", tick(&rel)),
                     )
-                    .at(snap_loc(&format!("/tools/{i}")))
+                    .at(snap.loc(ws, &format!("/tools/{i}")))
                     .help("every tool of a `tools/list` result has a name"),
                 ),
             }
         }
-        out.insert(name.clone(), ToolSnapshot { file, root, tools });
+        out.insert(name.clone(), snap);
     }
     (out, diags)
 }
@@ -231,6 +231,14 @@ impl BindingRef<'_> {
             crate::model::ToolBinding::Detailed { fields, .. } => fields.as_deref(),
             crate::model::ToolBinding::Name(_) => None,
         }
+    }
+
+    /// The connector's snapshot and the bound tool's entry in it, when both exist (a missing
+    /// tool is `unknown-tool`).
+    pub fn snapshot_tool<'m>(&self, m: &'m Model) -> Option<(&'m ToolSnapshot, &'m Value)> {
+        let snap = m.tool_snapshots.get(self.connector)?;
+        let (_, t) = snap.tools.get(self.binding.name())?;
+        Some((snap, t))
     }
 
     /// Where the tool's name is written.
@@ -380,15 +388,15 @@ fn escalation_contexts(
 /// call needs at most one approval and none is denied; otherwise deny — by `decide`, or because
 /// the runtime cannot see what the decision needs (arguments that select the operation, fields
 /// a call could name outside the grants, a tier of two or more approvals).
+/// `all` is [`bindings`] of the model (computed once by the caller).
 pub fn name_only(
-    m: &Model,
     plan: &crate::decide::Plan,
+    all: &[BindingRef],
     agent: &str,
     server: &str,
     tool: &str,
 ) -> NameOnly {
     use crate::decide::{Outcome, Request};
-    let all = bindings(m);
     let mine: Vec<&BindingRef> = all
         .iter()
         .filter(|b| b.server == server && b.binding.name() == tool)
@@ -420,15 +428,16 @@ pub fn name_only(
     }
     let mut workflows: Vec<Option<String>> = vec![None];
     workflows.extend(op.workflows.keys().cloned().map(Some));
+    let contexts = escalation_contexts(plan);
     let mut worst = 0usize;
     for workflow in &workflows {
-        for context in escalation_contexts(plan) {
+        for context in &contexts {
             let d = plan.decide(&Request {
                 agent: agent.to_string(),
                 operation: b.op_id(),
                 fields: None,
                 workflow: workflow.clone(),
-                context,
+                context: context.clone(),
             });
             if d.effect == Outcome::Deny {
                 return NameOnly::Deny;

@@ -28,7 +28,6 @@ const MAX_PAGES: usize = 1000;
 #[derive(Debug)]
 pub struct Listing {
     pub server_name: Option<String>,
-    pub protocol_version: String,
     /// Every tool of every page, as the server sent it.
     pub tools: Vec<Value>,
 }
@@ -285,11 +284,7 @@ pub fn list_tools(command: &[String], timeout: Duration) -> Result<Listing, Stri
             .filter(|c| !c.is_empty())
             .map(String::from);
         if cursor.is_none() {
-            return Ok(Listing {
-                server_name,
-                protocol_version: version,
-                tools,
-            });
+            return Ok(Listing { server_name, tools });
         }
     }
     Err(server.fail(format!(

@@ -380,7 +380,8 @@ fn validate_instance(view: &DocView, kind: Kind, instance: &Value) -> Vec<Diagno
         .collect()
 }
 
-fn escape_pointer(s: &str) -> String {
+/// A key as a JSON pointer segment.
+pub(crate) fn escape_pointer(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
 }
 

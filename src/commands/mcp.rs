@@ -101,12 +101,12 @@ fn import(a: &ImportArgs) -> Result<String, String> {
     let snapshot = mcp::snapshot(&tools)?;
     let mut text = serde_json::to_string_pretty(&snapshot).map_err(|e| e.to_string())?;
     text.push('\n');
-    write_atomically(&out, text.as_bytes())?;
+    write_atomically(&out, &text)?;
     let n = snapshot["tools"].as_array().map(Vec::len).unwrap_or(0);
     let mut msg = format!("wrote `{}`: {n} tool(s)", out.display());
     if let Some(path) = &a.connector {
         let draft = draft_connector(&a.server, system.as_deref(), &out, &snapshot);
-        write_atomically(path, draft.as_bytes())?;
+        write_atomically(path, &draft)?;
         msg.push_str(&format!(
             "; drafted `{}`: review every effect and reversibility",
             path.display()
@@ -131,28 +131,14 @@ fn read_saved(file: &Path) -> Result<Vec<Value>, String> {
     }
 }
 
-/// Writes a file through a temporary file beside it, so that a reader never sees half of it.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir)
-        .map_err(|e| format!("cannot write in `{}`: {e}", dir.display()))?;
-    std::io::Write::write_all(&mut tmp, bytes)
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-    // A file to commit, readable like any other (the temporary file is private).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = tmp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
+/// Writes a file atomically ([`super::common::write_atomic`]), creating its folder.
+fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
     }
-    tmp.persist(path)
-        .map_err(|e| format!("cannot write `{}`: {}", path.display(), e.error))?;
-    Ok(())
+    super::common::write_atomic(path, text)
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }
 
 /// An operation name for a tool: lowercase, anything but letters, digits, `_` and `-` as `-`.

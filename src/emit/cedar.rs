@@ -116,7 +116,7 @@ const RESERVED_WORDS: &[&str] = &[
     "enum",
 ];
 
-pub(super) fn is_plain_ident(s: &str) -> bool {
+fn is_plain_ident(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -132,21 +132,21 @@ pub(super) fn schema_attr(name: &str) -> String {
     }
 }
 
-/// `context has NAME`.
-fn has(name: &str) -> String {
+/// `RECORD has NAME` (`RECORD` is `context`, `context.session`, ...).
+pub(super) fn has_in(record: &str, name: &str) -> String {
     if is_plain_ident(name) {
-        format!("context has {name}")
+        format!("{record} has {name}")
     } else {
-        format!("context has {}", string_lit(name))
+        format!("{record} has {}", string_lit(name))
     }
 }
 
-/// `context.NAME`.
-fn get(name: &str) -> String {
+/// `RECORD.NAME`.
+pub(super) fn get_in(record: &str, name: &str) -> String {
     if is_plain_ident(name) {
-        format!("context.{name}")
+        format!("{record}.{name}")
     } else {
-        format!("context[{}]", string_lit(name))
+        format!("{record}[{}]", string_lit(name))
     }
 }
 
@@ -423,14 +423,12 @@ pub(super) struct Gen<'a> {
 }
 
 impl Gen<'_> {
-    /// `ROOT has NAME`.
     fn has(&self, name: &str) -> String {
-        has(name).replacen("context", self.root, 1)
+        has_in(self.root, name)
     }
 
-    /// `ROOT.NAME`.
     fn get(&self, name: &str) -> String {
-        get(name).replacen("context", self.root, 1)
+        get_in(self.root, name)
     }
 
     fn tier(&self, rank: usize) -> &str {

@@ -13,7 +13,7 @@
 //! `cedar/` (the request names no workflow) read from `context.session`.
 
 use super::cedar::{
-    comment_text, context_facts, fact_type_name, is_plain_ident, schema_attr, string_lit, Gen,
+    comment_text, context_facts, fact_type_name, get_in, has_in, schema_attr, string_lit, Gen,
 };
 use super::{Artifact, EmitContext};
 use crate::bindings::{bindings, BindingRef};
@@ -44,23 +44,6 @@ pub fn emit(cx: &EmitContext) -> Vec<Artifact> {
     ]
 }
 
-/// An attribute of `context.input`: `context.input.NAME` or `context.input["NAME"]`.
-fn input_get(name: &str) -> String {
-    if is_plain_ident(name) {
-        format!("context.input.{name}")
-    } else {
-        format!("context.input[{}]", string_lit(name))
-    }
-}
-
-fn input_has(name: &str) -> String {
-    if is_plain_ident(name) {
-        format!("context.input has {name}")
-    } else {
-        format!("context.input has {}", string_lit(name))
-    }
-}
-
 /// A discriminator value as a Cedar literal; `None` for what Cedar cannot compare exactly (a
 /// number with a fractional part).
 fn literal(v: &Value) -> Option<String> {
@@ -80,15 +63,14 @@ fn cedar_type(v: &Value) -> &'static str {
     }
 }
 
-/// The attributes the bindings of each action test in `context.input`, with their types.
+/// The attributes the bindings of each action test in `context.input`, with their types, for
+/// every tool `mcp/bindings.json` lists.
 fn inputs(m: &Model) -> BTreeMap<String, BTreeMap<String, &'static str>> {
+    let doc = super::mcp_bindings::document(m);
     let mut out: BTreeMap<String, BTreeMap<String, &'static str>> = BTreeMap::new();
-    for (name, c) in &m.connectors {
-        let Some(mcp) = &c.spec.mcp else { continue };
-        if let Some(snap) = m.tool_snapshots.get(name) {
-            for tool in snap.tools.keys() {
-                out.entry(action(&mcp.server, tool)).or_default();
-            }
+    for (server, s) in doc["servers"].as_object().into_iter().flatten() {
+        for tool in s["tools"].as_object().into_iter().flatten().map(|(t, _)| t) {
+            out.entry(action(server, tool)).or_default();
         }
     }
     for b in bindings(m) {
@@ -162,8 +144,8 @@ fn permit(out: &mut String, g: &Gen, agent: &str, b: &BindingRef, op: &crate::de
     for (k, v) in b.args() {
         match literal(v) {
             Some(lit) => {
-                conds.push(input_has(k));
-                conds.push(format!("{} == {lit}", input_get(k)));
+                conds.push(has_in("context.input", k));
+                conds.push(format!("{} == {lit}", get_in("context.input", k)));
             }
             None => exact = false,
         }

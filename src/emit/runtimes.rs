@@ -11,26 +11,14 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-/// Per agent: per server, every tool of its snapshot (and bound tool) with its projection.
+/// Per agent: per server its grants reach, every tool `mcp/bindings.json` lists with its
+/// projection.
 pub fn projections(
     cx: &EmitContext,
 ) -> BTreeMap<String, BTreeMap<String, BTreeMap<String, NameOnly>>> {
-    let m = cx.model;
-    let mut servers: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
-    for (cname, c) in &m.connectors {
-        let Some(mcp) = &c.spec.mcp else { continue };
-        let (conns, tools) = servers.entry(mcp.server.clone()).or_default();
-        conns.insert(cname.clone());
-        if let Some(s) = m.tool_snapshots.get(cname) {
-            tools.extend(s.tools.keys().cloned());
-        }
-        tools.extend(mcp.ignore.iter().cloned());
-    }
-    for b in crate::bindings::bindings(m) {
-        if let Some((_, tools)) = servers.get_mut(b.server) {
-            tools.insert(b.binding.name().to_string());
-        }
-    }
+    let doc = super::mcp_bindings::document(cx.model);
+    let all = crate::bindings::bindings(cx.model);
+    let servers = doc["servers"].as_object().cloned().unwrap_or_default();
     let mut out = BTreeMap::new();
     for (agent, ap) in &cx.plan.agents {
         let reached: BTreeSet<&str> = ap
@@ -39,13 +27,19 @@ pub fn projections(
             .filter_map(|o| o.split('.').next())
             .collect();
         let mut per_server = BTreeMap::new();
-        for (server, (conns, tools)) in &servers {
-            if !conns.iter().any(|c| reached.contains(c.as_str())) {
+        for (server, s) in &servers {
+            let connectors = s["connectors"].as_array().into_iter().flatten();
+            if !connectors
+                .filter_map(Value::as_str)
+                .any(|c| reached.contains(c))
+            {
                 continue;
             }
-            let verdicts: BTreeMap<String, NameOnly> = tools
-                .iter()
-                .map(|t| (t.clone(), name_only(m, cx.plan, agent, server, t)))
+            let verdicts: BTreeMap<String, NameOnly> = s["tools"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(t, _)| (t.clone(), name_only(cx.plan, &all, agent, server, t)))
                 .collect();
             per_server.insert(server.clone(), verdicts);
         }

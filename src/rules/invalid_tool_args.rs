@@ -47,13 +47,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let m = cx.model;
     let mut out = Vec::new();
     for b in bindings(m) {
-        let Some(snap) = m.tool_snapshots.get(b.connector) else {
-            continue;
+        let Some((snap, t)) = b.snapshot_tool(m) else {
+            continue; // no snapshot, or `unknown-tool`
         };
         let tool = b.binding.name();
-        let Some((_, t)) = snap.tools.get(tool) else {
-            continue; // unknown-tool
-        };
         let schema = t.get("inputSchema").cloned().unwrap_or(Value::Bool(true));
         let related = snap.tool_loc(cx.ws, tool, "/name").expect("listed");
         let props = schema.get("properties").and_then(Value::as_object);

@@ -34,13 +34,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let m = cx.model;
     let mut out = Vec::new();
     for b in bindings(m) {
-        let Some(snap) = m.tool_snapshots.get(b.connector) else {
-            continue;
+        let Some((snap, t)) = b.snapshot_tool(m) else {
+            continue; // no snapshot, or `unknown-tool`
         };
         let tool = b.binding.name();
-        let Some((_, t)) = snap.tools.get(tool) else {
-            continue;
-        };
         let read_only = hint(t, "readOnlyHint");
         let conflict = if !read_only && hint(t, "destructiveHint") && b.spec.reversibility == Reversibility::Reversible {
             Some(("destructiveHint", format!("the server marks tool {} destructive, but {} is declared reversible", tick(tool), tick(b.op_id())), "set `reversibility: irreversible` (or `compensable` with a `compensation`) on the operation, or waive this finding with the reason the hint is wrong"))

@@ -30,6 +30,32 @@ fn cedar_value(v: &FactValue) -> Value {
     }
 }
 
+/// The operation a call with these arguments performs: the first binding whose `args` it has.
+fn selected_operation(list: &[Value], args: &serde_json::Map<String, Value>) -> Option<String> {
+    list.iter()
+        .find(|b| {
+            b["args"]
+                .as_object()
+                .is_none_or(|a| a.iter().all(|(k, v)| args.get(k) == Some(v)))
+        })
+        .map(|b| b["operation"].as_str().expect("op").to_string())
+}
+
+/// The fields of an operation's resource (none for no operation).
+fn fields_of(m: &agentgov::model::Model, op: Option<&str>) -> Vec<String> {
+    op.and_then(|o| {
+        let mut it = o.split('.');
+        let (cn, rn) = (it.next()?, it.next()?);
+        m.connectors
+            .get(cn)?
+            .spec
+            .resources
+            .get(rn)
+            .map(|r| r.fields.keys().cloned().collect())
+    })
+    .unwrap_or_default()
+}
+
 fn run(root: &Path) -> usize {
     let today = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
     let c = check(
@@ -125,25 +151,8 @@ fn run(root: &Path) -> usize {
             let action = uid("Action", &cedar_mcp::action(server, tool));
             for agent in &agents {
                 for input in &inputs {
-                    let op = list.iter().find(|b| {
-                        b["args"]
-                            .as_object()
-                            .is_none_or(|a| a.iter().all(|(k, v)| input.get(k) == Some(v)))
-                    });
-                    let op_id = op.map(|b| b["operation"].as_str().expect("op").to_string());
-                    let resource_fields: Vec<String> = op_id
-                        .as_deref()
-                        .and_then(|o| {
-                            let mut it = o.split('.');
-                            let (cn, rn) = (it.next()?, it.next()?);
-                            m.connectors
-                                .get(cn)?
-                                .spec
-                                .resources
-                                .get(rn)
-                                .map(|r| r.fields.keys().cloned().collect())
-                        })
-                        .unwrap_or_default();
+                    let op_id = selected_operation(list, input);
+                    let resource_fields = fields_of(m, op_id.as_deref());
                     let mut field_lists: Vec<Option<Vec<String>>> = vec![None, Some(vec![])];
                     // Each field alone (every class shows among the first few), and all of them.
                     field_lists.extend(
@@ -294,20 +303,7 @@ fn strands_cedar_authorization_agrees_with_decide() {
     let (m, plan) = (cx.model, cx.plan);
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("out");
-    let built = assert_cmd::Command::cargo_bin("agentgov")
-        .expect("binary")
-        .arg("build")
-        .arg(&gov)
-        .arg("--out")
-        .arg(&out)
-        .args(["--today", "2026-11-26"])
-        .output()
-        .expect("runs");
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    crate::common::build_ok(&gov, &out);
     let bindings = mcp_bindings::document(m);
     let facts: Vec<serde_json::Map<String, Value>> = vec![
         serde_json::Map::new(),
@@ -345,30 +341,13 @@ fn strands_cedar_authorization_agrees_with_decide() {
             }
             for agent in &agents {
                 for (args, path) in &shapes {
-                    let op = list.iter().find(|b| {
-                        b["args"]
-                            .as_object()
-                            .is_none_or(|a| a.iter().all(|(k, v)| args.get(k) == Some(v)))
-                    });
-                    let op_id = op.map(|b| b["operation"].as_str().expect("op").to_string());
+                    let op_id = selected_operation(list, args);
                     let granted = op_id.as_ref().is_some_and(|o| {
                         plan.agents
                             .get(agent)
                             .is_some_and(|a| a.operations.contains_key(o))
                     });
-                    let resource_fields: Vec<String> = op_id
-                        .as_deref()
-                        .and_then(|o| {
-                            let mut it = o.split('.');
-                            let (cn, rn) = (it.next()?, it.next()?);
-                            m.connectors
-                                .get(cn)?
-                                .spec
-                                .resources
-                                .get(rn)
-                                .map(|r| r.fields.keys().cloned().collect())
-                        })
-                        .unwrap_or_default();
+                    let resource_fields = fields_of(m, op_id.as_deref());
                     let mut field_lists: Vec<Option<Vec<String>>> = vec![None];
                     if path.is_some() && granted {
                         field_lists.push(Some(vec![]));
@@ -529,6 +508,7 @@ fn name_only_targets_permit_nothing_decide_denies() {
         let cx = EmitContext::from_checked(&c, today).expect("a plan");
         let (m, plan) = (cx.model, cx.plan);
         let bindings = mcp_bindings::document(m);
+        let all = agentgov::bindings::bindings(m);
         let contexts: Vec<BTreeMap<String, FactValue>> = vec![
             BTreeMap::new(),
             BTreeMap::from([("confidence".to_string(), FactValue::Number(0.2))]),
@@ -540,7 +520,7 @@ fn name_only_targets_permit_nothing_decide_denies() {
         for (server, s) in bindings["servers"].as_object().expect("servers") {
             for (tool, t) in s["tools"].as_object().expect("tools") {
                 for agent in m.agents.keys() {
-                    let v = name_only(m, plan, agent, server, tool);
+                    let v = name_only(plan, &all, agent, server, tool);
                     seen.insert(format!("{v:?}").split('(').next().unwrap_or("").to_string());
                     if matches!(v, NameOnly::Deny | NameOnly::Inexpressible(_)) {
                         continue;

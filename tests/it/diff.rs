@@ -8,6 +8,19 @@ use serde_json::{json, Value};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// [`repo`] with the CRM bound to HubSpot's real tools (the `unknown-tool` pass fixture),
+/// committed on `main`.
+fn hubspot_repo() -> (tempfile::TempDir, PathBuf) {
+    let (tmp, gov) = repo();
+    crate::common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/unknown-tool/pass"),
+        &gov,
+    );
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-q", "-m", "bound to HubSpot"]);
+    (tmp, gov)
+}
+
 /// A git repository whose `governance/` holds the base fixture, committed on `main`.
 fn repo() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -504,13 +517,7 @@ fn every_kind_of_change_is_reported_in_its_place() {
 /// bindings), and changed annotations or input schemas (revalidate).
 #[test]
 fn snapshot_changes_are_reported() {
-    let (tmp, gov) = repo();
-    crate::common::copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/unknown-tool/pass"),
-        &gov,
-    );
-    git(tmp.path(), &["add", "-A"]);
-    git(tmp.path(), &["commit", "-q", "-m", "bound to HubSpot"]);
+    let (_tmp, gov) = hubspot_repo();
     let path = gov.join("mcp/hubspot.tools.json");
     let mut snap: Value =
         serde_json::from_str(&fs::read_to_string(&path).expect("read")).expect("JSON");
@@ -577,13 +584,7 @@ fn a_relaxed_binding_is_a_relaxation() {
             "no longer names its fields",
         ),
     ] {
-        let (tmp, gov) = repo();
-        crate::common::copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/unknown-tool/pass"),
-            &gov,
-        );
-        git(tmp.path(), &["add", "-A"]);
-        git(tmp.path(), &["commit", "-q", "-m", "bound to HubSpot"]);
+        let (_tmp, gov) = hubspot_repo();
         edit(&gov.join("connectors.yaml"), from, to);
         let (code, r) = diff_json(&gov, &["--base", "main", "--fail-on", "relaxation"]);
         let found = r["relaxed"]

@@ -189,19 +189,7 @@ fn uid(ty: &str, id: &str) -> EntityUid {
 
 impl Compiled {
     fn cedar_allows(&self, case: &Case, approvals: &Approvals) -> bool {
-        let mut ctx = serde_json::Map::new();
-        for (k, v) in &case.context {
-            ctx.insert(k.clone(), v.cedar());
-        }
-        if let Some(w) = &case.workflow {
-            ctx.insert("workflow".into(), json!(w));
-        }
-        if let Some(f) = &case.fields {
-            ctx.insert("fields".into(), json!(f));
-        }
-        if let Some((n, g)) = approvals {
-            ctx.insert("approvals".into(), json!({ "count": n, "groups": g }));
-        }
+        let ctx = self.wire(case, approvals).cedar;
         let action = uid("Action", &case.op);
         let resource = case.op.rsplit_once('.').map(|(r, _)| r).unwrap_or("");
         // An operation the schema declares is checked against it; any other is sent unchecked.
@@ -226,27 +214,8 @@ impl Compiled {
     }
 
     fn rego_decision(&mut self, case: &Case, approvals: &Approvals) -> Value {
-        let mut input = json!({
-            "agent": case.agent,
-            "operation": case.op,
-            "context": case.context.iter().map(|(k, v)| (k.clone(), v.json())).collect::<serde_json::Map<_, _>>(),
-        });
-        if let Some(w) = &case.workflow {
-            input["workflow"] = json!(w);
-        }
-        if let Some(f) = &case.fields {
-            input["fields"] = json!(f);
-        }
-        if let Some((n, g)) = approvals {
-            input["approvals"] = json!({ "count": n, "groups": g });
-        }
-        self.rego
-            .set_input(regorus::Value::from_json_str(&input.to_string()).expect("input"));
-        let v = self
-            .rego
-            .eval_rule("data.agentgov.decision".into())
-            .expect("evaluates");
-        serde_json::from_str(&v.to_json_str().expect("json")).expect("json")
+        let input = self.wire(case, approvals).rego;
+        self.rego_eval(&input)
     }
 
     /// Approval records around what the tier of `decision` needs: none, one person too few, one

@@ -201,19 +201,7 @@ fn the_suggested_build_output_is_git_ignored() {
     let suggested = format!("--out {}/build", dir.display());
     assert!(said.contains(&suggested), "{said}");
     crate::common::git::git(&dir, &["init", "-q"]);
-    let built = agentgov()
-        .arg("build")
-        .arg(&dir)
-        .arg("--out")
-        .arg(dir.join("build"))
-        .args(["--today", "2026-11-26"])
-        .output()
-        .expect("runs");
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    crate::common::build_ok(&dir, &dir.join("build"));
     let status = std::process::Command::new("git")
         .arg("-C")
         .arg(&dir)

@@ -313,20 +313,7 @@ fn bindings_json_lists_every_tool_with_its_bindings() {
     crate::common::copy_dir(&root.join("tests/fixtures/base"), tmp.path());
     crate::common::copy_dir(&root.join("tests/fixtures/unknown-tool/pass"), tmp.path());
     let out = tmp.path().join("out");
-    let status = Command::cargo_bin("agentgov")
-        .expect("binary")
-        .args(["build"])
-        .arg(tmp.path())
-        .arg("--out")
-        .arg(&out)
-        .args(["--today", "2026-11-26"])
-        .output()
-        .expect("runs");
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stdout)
-    );
+    crate::common::build_ok(tmp.path(), &out);
     let doc: Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("mcp/bindings.json")).expect("bindings"),
     )

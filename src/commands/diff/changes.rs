@@ -16,6 +16,7 @@ use crate::analysis::Checked;
 use crate::decide::Outcome;
 use crate::diag::{Location, Severity};
 use crate::load::repo::DocId;
+use crate::schema::escape_pointer;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -115,10 +116,6 @@ struct Raw {
     after: Option<Value>,
 }
 
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
 /// The identity key of a list's items: a key every item has, with distinct string values at
 /// each side.
 fn identity(b: &[Value], h: &[Value]) -> Option<&'static str> {
@@ -169,7 +166,10 @@ fn walk(
             let keys: std::collections::BTreeSet<&String> = bm.keys().chain(hm.keys()).collect();
             for k in keys {
                 path.push(k.clone());
-                let (bp2, hp2) = (format!("{bp}/{}", escape(k)), format!("{hp}/{}", escape(k)));
+                let (bp2, hp2) = (
+                    format!("{bp}/{}", escape_pointer(k)),
+                    format!("{hp}/{}", escape_pointer(k)),
+                );
                 walk(bm.get(k), hm.get(k), &bp2, &hp2, path, out);
                 path.pop();
             }
@@ -342,9 +342,7 @@ fn classify(kind: &str, shape: &str) -> Class {
         ("Team" | "Playbook", s) if s.contains("can_pause") => Control(Weaker::Presence),
         ("Team", _) => Decides(Scope::People),
         ("Agent", s) if s.starts_with("spec.grants") || s == "spec.mode" => Decides(Scope::Agent),
-        ("Agent", "spec.monitors.*" | "spec.monitors" | "spec.monitors.[]") => {
-            Control(Weaker::Presence)
-        }
+        ("Agent", "spec.monitors.*" | "spec.monitors") => Control(Weaker::Presence),
         ("Agent", s) if s.starts_with("spec.monitors") && s.ends_with("above") => {
             Control(Weaker::Higher)
         }
@@ -570,10 +568,6 @@ fn explains(scope: Scope, name: &str, w: &Witness, sides: &[&Checked]) -> bool {
     }
 }
 
-fn located(c: &Checked, doc: DocId, ptr: &str) -> Location {
-    c.ws.loc(doc, ptr)
-}
-
 /// Every change between the revisions, located and directed, with newly permitted requests
 /// attributed to the decision changes that explain them. Returns the changes and the indices of
 /// witnesses no change explains.
@@ -609,10 +603,10 @@ pub fn changes(
                 continue;
             }
             let (location, at) = match (&raw.head_ptr, hd, &raw.base_ptr, bd, base) {
-                (Some(p), Some(d), ..) => (located(head, d.id, p), "head"),
-                (_, _, Some(p), Some(d), Some(b)) => (located(b, d.id, p), "base"),
+                (Some(p), Some(d), ..) => (head.ws.loc(d.id, p), "head"),
+                (_, _, Some(p), Some(d), Some(b)) => (b.ws.loc(d.id, p), "base"),
                 // Removed at the head: point at the nearest place that is still there.
-                (_, Some(d), ..) => (located(head, d.id, "/spec"), "head"),
+                (_, Some(d), ..) => (head.ws.loc(d.id, "/spec"), "head"),
                 _ => continue,
             };
             let path = path_text(&raw.path);

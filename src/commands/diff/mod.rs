@@ -196,9 +196,9 @@ fn binding_relaxations(
                         text(bp, sb, bbind)
                     )
                 };
-                let (doc_side, bind) = match (hbind, bbind) {
-                    (Some(x), _) => (head, x),
-                    (None, Some(y)) => (base.expect("a base"), y),
+                let (doc_side, at, bind) = match (hbind, bbind) {
+                    (Some(x), _) => (head, "head", x),
+                    (None, Some(y)) => (base.expect("a base"), "base", y),
                     (None, None) => continue,
                 };
                 out.push(changes::Change {
@@ -212,11 +212,7 @@ fn binding_relaxations(
                     before: None,
                     after: None,
                     location: doc_side.ws.loc(bind.doc, &bind.pointer),
-                    at: if std::ptr::eq(doc_side, head) {
-                        "head"
-                    } else {
-                        "base"
-                    },
+                    at,
                     what,
                     permits: 0,
                     example: None,
@@ -233,20 +229,24 @@ fn tool_changes(
     base: Option<&crate::analysis::Checked>,
     head: &crate::analysis::Checked,
 ) -> Vec<compare::ToolChange> {
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeMap, BTreeSet};
     fn model(c: &crate::analysis::Checked) -> Option<&crate::model::Model> {
         c.resolved.as_ref().map(|r| &r.model)
     }
     let (Some(h), b) = (model(head), base.and_then(model)) else {
         return Vec::new();
     };
-    let bound = |m: &crate::model::Model, conn: &str, tool: &str| -> Vec<String> {
-        crate::bindings::bindings(m)
-            .iter()
-            .filter(|x| x.connector == conn && x.binding.name() == tool)
-            .map(|x| x.op_id())
-            .collect()
+    // The operations each connector's tools are bound to, at each revision.
+    let bound_ops = |m: &crate::model::Model| -> BTreeMap<(String, String), Vec<String>> {
+        let mut map: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for x in crate::bindings::bindings(m) {
+            map.entry((x.connector.to_string(), x.binding.name().to_string()))
+                .or_default()
+                .push(x.op_id());
+        }
+        map
     };
+    let (head_ops, base_ops) = (bound_ops(h), b.map(bound_ops).unwrap_or_default());
     let mut out = Vec::new();
     let conns: BTreeSet<&String> = h
         .tool_snapshots
@@ -278,17 +278,20 @@ fn tool_changes(
                 }
                 _ => continue,
             };
-            let m = if change == "removed" {
-                b.expect("a base")
+            let ops = if change == "removed" {
+                &base_ops
             } else {
-                h
+                &head_ops
             };
             out.push(compare::ToolChange {
                 connector: conn.clone(),
                 server: server.clone(),
                 tool: tool.clone(),
                 change,
-                bound_to: bound(m, conn, tool),
+                bound_to: ops
+                    .get(&(conn.clone(), tool.clone()))
+                    .cloned()
+                    .unwrap_or_default(),
             });
         }
     }

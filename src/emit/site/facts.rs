@@ -665,12 +665,12 @@ pub fn agent_tools(cx: &EmitContext, agent: &str) -> Vec<serde_json::Value> {
     let Some(ap) = cx.plan.agents.get(agent) else {
         return Vec::new();
     };
-    bindings(cx.model)
-        .iter()
+    let all = bindings(cx.model);
+    all.iter()
         .filter(|b| ap.operations.contains_key(&b.op_id()))
         .map(|b| {
             let args: Vec<String> = b.args().iter().map(|(k, v)| format!("{k} = {v}")).collect();
-            let name_only = match name_only(cx.model, cx.plan, agent, b.server, b.binding.name()) {
+            let name_only = match name_only(cx.plan, &all, agent, b.server, b.binding.name()) {
                 NameOnly::Allow => "allowed".to_string(),
                 NameOnly::Ask => "asks for confirmation".to_string(),
                 NameOnly::Deny => "denied".to_string(),
@@ -678,7 +678,7 @@ pub fn agent_tools(cx: &EmitContext, agent: &str) -> Vec<serde_json::Value> {
             };
             serde_json::json!({
                 "operation": b.op_id(),
-                "tool": format!("{}_{}", b.server, b.binding.name()),
+                "tool": crate::emit::cedar_mcp::action(b.server, b.binding.name()),
                 "args": args.join(", "),
                 "fields": b.fields(),
                 "name_only": name_only,

@@ -25,3 +25,22 @@ pub fn edit(path: &std::path::Path, from: &str, to: &str) {
     assert!(text.contains(from), "{} lacks {from:?}", path.display());
     std::fs::write(path, text.replacen(from, to, 1)).expect("write");
 }
+
+/// `agentgov build INPUT --out OUT --today 2026-11-26`, which must succeed.
+pub fn build_ok(input: &std::path::Path, out: &std::path::Path) {
+    let built = assert_cmd::Command::cargo_bin("agentgov")
+        .expect("binary")
+        .arg("build")
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .args(["--today", "2026-11-26"])
+        .output()
+        .expect("runs");
+    assert!(
+        built.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&built.stdout),
+        String::from_utf8_lossy(&built.stderr)
+    );
+}
