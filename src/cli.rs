@@ -33,6 +33,8 @@ pub enum Command {
     Schema(crate::commands::schema::SchemaArgs),
     /// Work with MCP servers: `agentgov mcp import` snapshots a server's tools.
     Mcp(crate::commands::mcp::McpArgs),
+    /// Check a runtime's audit log against the governance and compute its dashboard.
+    Audit(crate::commands::audit::AuditArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -129,5 +131,6 @@ pub fn run(cli: Cli) -> i32 {
         Command::Init(a) => init::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Mcp(a) => mcp::run(a),
+        Command::Audit(a) => audit::run(a),
     }
 }

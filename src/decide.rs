@@ -42,7 +42,7 @@ pub struct Request {
     pub context: BTreeMap<String, FactValue>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Allow,
@@ -134,6 +134,15 @@ pub struct OpPlan {
     pub default: Choice,
     /// Rank of the `recommend-only` contribution (0 when it does not apply).
     pub recommend_only: usize,
+}
+
+impl OpPlan {
+    /// Does one grant covering the operation allow every one of `fields`?
+    pub fn grants_fields(&self, fields: &[String]) -> bool {
+        self.field_sets
+            .iter()
+            .any(|set| fields.iter().all(|f| set.contains(f)))
+    }
 }
 
 /// The request-independent part of the tier for one choice of steps.
@@ -428,24 +437,26 @@ impl Plan {
 
     /// DESIGN §3, on a well-formed request (a malformed one is denied: `malformed-request`).
     pub fn decide(&self, req: &Request) -> Decision {
+        self.decide_in_mode(req, None)
+    }
+
+    /// [`Plan::decide`] with the agent's mode replaced by `mode` (when given): what the decision
+    /// would be once a monitor's response downgraded or paused the agent (`agentgov audit`).
+    pub fn decide_in_mode(&self, req: &Request, mode: Option<Mode>) -> Decision {
         if self.malformed_fact(&req.context).is_some() {
             return deny("malformed-request");
         }
         let Some(agent) = self.agents.get(&req.agent) else {
             return deny("not-granted");
         };
-        if agent.mode == Mode::Paused {
+        if mode.unwrap_or(agent.mode) == Mode::Paused {
             return deny("agent-paused");
         }
         let Some(op) = agent.operations.get(&req.operation) else {
             return deny("not-granted");
         };
         if let Some(fields) = &req.fields {
-            if !op
-                .field_sets
-                .iter()
-                .any(|set| fields.iter().all(|f| set.contains(f)))
-            {
+            if !op.grants_fields(fields) {
                 return deny("not-granted");
             }
         }
@@ -487,8 +498,15 @@ impl Plan {
                 reasons.push(format!("escalation:{}", e.id));
             }
         }
-        if op.recommend_only > 0 {
-            rank = rank.max(op.recommend_only);
+        let recommend_only = match mode {
+            None => op.recommend_only,
+            Some(Mode::RecommendOnly) if !semantics::is_read(req.operation.rsplit('.').next().unwrap_or("")) => {
+                self.recommend_only_rank
+            }
+            Some(_) => 0,
+        };
+        if recommend_only > 0 {
+            rank = rank.max(recommend_only);
             reasons.push("recommend-only".into());
         }
         Decision {
@@ -500,6 +518,14 @@ impl Plan {
             tier: Some(self.tiers[rank].clone()),
             reasons,
         }
+    }
+
+    /// Does some grant of `agent` cover `operation` with every one of `fields`?
+    pub fn fields_granted(&self, agent: &str, operation: &str, fields: &[String]) -> bool {
+        self.agents
+            .get(agent)
+            .and_then(|a| a.operations.get(operation))
+            .is_some_and(|op| op.grants_fields(fields))
     }
 
     /// The runtime approval check: enough distinct people, covering every group the tier lists.

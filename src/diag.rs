@@ -85,6 +85,9 @@ pub struct Diagnostic {
     pub fingerprint: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waived: Option<Waived>,
+    /// The offending text when it is not in the workspace (an audit log record's relevant keys).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
 }
 
 impl Diagnostic {
@@ -102,6 +105,7 @@ impl Diagnostic {
             subject: None,
             fingerprint: String::new(),
             waived: None,
+            snippet: None,
         }
     }
     pub fn at(mut self, location: Location) -> Self {

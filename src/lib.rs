@@ -8,6 +8,7 @@
 //! [`analysis`] (graph, [`decide`], rules) → [`emit`].
 
 pub mod analysis;
+pub mod audit;
 pub mod bindings;
 pub mod cli;
 pub mod commands;

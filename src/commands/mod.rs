@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod audit;
 pub mod build;
 pub(crate) mod check;
 pub mod common;

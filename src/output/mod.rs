@@ -1,5 +1,6 @@
 //! Renderings of diagnostics: human (miette), JSON, and the CI formats.
 
+pub mod audit;
 pub(crate) mod github;
 pub(crate) mod human;
 pub mod json;

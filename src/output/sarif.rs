@@ -195,7 +195,8 @@ fn snippet(ws: &Workspace, l: &Location) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
-fn physical(ws: &Workspace, prefix: &str, l: &Location) -> Value {
+/// `own`: the finding's own snippet, for a file outside the workspace (an audit log).
+fn physical(ws: &Workspace, prefix: &str, l: &Location, own: Option<&str>) -> Value {
     let mut region = Map::new();
     region.insert("startLine".into(), json!(l.line.max(1)));
     region.insert("startColumn".into(), json!(l.column.max(1)));
@@ -206,7 +207,7 @@ fn physical(ws: &Workspace, prefix: &str, l: &Location) -> Value {
     };
     region.insert("endLine".into(), json!(end_line.max(1)));
     region.insert("endColumn".into(), json!(end_column.max(1)));
-    if let Some(text) = snippet(ws, l) {
+    if let Some(text) = own.map(str::to_string).or_else(|| snippet(ws, l)) {
         region.insert("snippet".into(), json!({ "text": text }));
     }
     json!({
@@ -292,7 +293,9 @@ pub fn render(diags: &[Diagnostic], ws: &Workspace, prefix: &str) -> String {
             }
             r.insert("message".into(), json!({ "text": text }));
             let location = match &d.location {
-                Some(l) => json!({ "physicalLocation": physical(ws, prefix, l) }),
+                Some(l) => {
+                    json!({ "physicalLocation": physical(ws, prefix, l, d.snippet.as_deref()) })
+                }
                 // A finding about the repository as a whole: GitHub code scanning rejects a
                 // result without an artifact, so point at the first line of the first file.
                 None => whole_repository(ws, prefix),
@@ -306,7 +309,7 @@ pub fn render(diags: &[Diagnostic], ws: &Workspace, prefix: &str) -> String {
                     .map(|(i, rel)| {
                         json!({
                             "id": i + 1,
-                            "physicalLocation": physical(ws, prefix, &rel.location),
+                            "physicalLocation": physical(ws, prefix, &rel.location, None),
                             "message": { "text": sentence(&rel.message) },
                         })
                     })
@@ -336,7 +339,7 @@ pub fn render(diags: &[Diagnostic], ws: &Workspace, prefix: &str) -> String {
                         "kind": "external",
                         "status": "accepted",
                         "justification": justification,
-                        "location": { "physicalLocation": physical(ws, prefix, &w.waiver) },
+                        "location": { "physicalLocation": physical(ws, prefix, &w.waiver, None) },
                     }]),
                 );
             }

@@ -149,6 +149,7 @@ fn all_rules() -> impl Iterator<Item = &'static RuleInfo> {
         .copied()
         .chain(ANALYSIS_RULES.iter().map(|(i, _)| *i))
         .chain(WAIVER_RULES.iter().copied())
+        .chain(crate::audit::rules::AUDIT_RULES.iter().copied())
 }
 
 pub fn find(name: &str) -> Option<&'static RuleInfo> {
@@ -161,15 +162,17 @@ pub fn names() -> Vec<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    /// Every `declare_rule!` in `src/rules/` names a rule of the registry, once.
+    /// Every rule declared in `src/rules/` or `src/audit/rules/` names a rule of the registry, once.
     #[test]
     fn every_declared_rule_is_registered() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut declared = Vec::new();
-        for e in std::fs::read_dir(dir).unwrap() {
-            let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
-            for part in text.split("= { name: \"").skip(1) {
-                declared.push(part.split('"').next().unwrap().to_string());
+        for dir in ["src/rules", "src/audit/rules"] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+                for part in text.split("= { name: \"").skip(1) {
+                    declared.push(part.split('"').next().unwrap().to_string());
+                }
             }
         }
         declared.sort();
