@@ -500,7 +500,9 @@ impl Plan {
         }
         let recommend_only = match mode {
             None => op.recommend_only,
-            Some(Mode::RecommendOnly) if !semantics::is_read(req.operation.rsplit('.').next().unwrap_or("")) => {
+            Some(Mode::RecommendOnly)
+                if !semantics::is_read(req.operation.rsplit('.').next().unwrap_or("")) =>
+            {
                 self.recommend_only_rank
             }
             Some(_) => 0,

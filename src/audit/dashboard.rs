@@ -108,10 +108,18 @@ impl Dashboard {
             .approvals()
             .iter()
             .filter(|a| a.decision == Verdict::Reject)
-            .map(|a| a.reason.as_deref().filter(|x| !x.is_empty()).unwrap_or(NO_REASON))
+            .map(|a| {
+                a.reason
+                    .as_deref()
+                    .filter(|x| !x.is_empty())
+                    .unwrap_or(NO_REASON)
+            })
             .collect();
         for reason in &reasons {
-            *self.rejections_by_reason.entry(reason.to_string()).or_default() += 1;
+            *self
+                .rejections_by_reason
+                .entry(reason.to_string())
+                .or_default() += 1;
         }
         let delay = r
             .approvals()
@@ -144,7 +152,8 @@ impl Dashboard {
         let mut before: Option<Week> = None;
         for (day, mut w) in std::mem::take(&mut self.week_map) {
             w.week = date_of_day(day).to_string();
-            w.rejection_rate = (w.reviews > 0).then(|| w.rejected_reviews as f64 / w.reviews as f64);
+            w.rejection_rate =
+                (w.reviews > 0).then(|| w.rejected_reviews as f64 / w.reviews as f64);
             if let Some(b) = &before {
                 w.rejection_rate_change = match (w.rejection_rate, b.rejection_rate) {
                     (Some(now), Some(then)) => Some(now - then),
@@ -174,7 +183,10 @@ impl Stats {
         self.reviewed += u64::from(r.reviewed());
         self.overridden += u64::from(r.has_override());
         for reason in reasons {
-            *self.rejections_by_reason.entry(reason.to_string()).or_default() += 1;
+            *self
+                .rejections_by_reason
+                .entry(reason.to_string())
+                .or_default() += 1;
         }
         if let Some(d) = delay {
             *self.delays.entry(d).or_default() += 1;
@@ -209,7 +221,10 @@ mod tests {
     fn nearest_rank() {
         let h: BTreeMap<i64, u64> = [(1, 1), (2, 1), (3, 1), (4, 1), (100, 1)].into();
         let q = quantiles(&h);
-        assert_eq!((q.count, q.median_seconds, q.p90_seconds), (5, Some(3), Some(100)));
+        assert_eq!(
+            (q.count, q.median_seconds, q.p90_seconds),
+            (5, Some(3), Some(100))
+        );
         assert_eq!(quantiles(&BTreeMap::new()).median_seconds, None);
     }
 }

@@ -123,18 +123,26 @@ fn parse_line(
     if let Some(LineProblem::TooLong(n)) = problem {
         return bad(
             1,
-            format!("the line is {n} bytes long, more than the limit of {max} (`--max-line-bytes`)"),
+            format!(
+                "the line is {n} bytes long, more than the limit of {max} (`--max-line-bytes`)"
+            ),
         );
     }
     if let Err(e) = std::str::from_utf8(text) {
         let valid = std::str::from_utf8(&text[..e.valid_up_to()]).unwrap_or("");
         return bad(
             valid.chars().count() + 1,
-            format!("the line is not valid UTF-8 (at byte {})", e.valid_up_to() + 1),
+            format!(
+                "the line is not valid UTF-8 (at byte {})",
+                e.valid_up_to() + 1
+            ),
         );
     }
     if text.iter().all(u8::is_ascii_whitespace) {
-        return bad(1, "an empty line: every line of the log must be one record".into());
+        return bad(
+            1,
+            "an empty line: every line of the log must be one record".into(),
+        );
     }
     match record::parse(text) {
         Ok((r, time)) => {
@@ -365,7 +373,13 @@ fn located(file: &str, s: Spot, f: Finding) -> Diagnostic {
 }
 
 /// Checks `logs`, in order, as one stream.
-pub fn audit(model: &Model, plan: &Plan, prompt_hashes: &BTreeMap<String, String>, logs: &[Log], opts: &Options) -> Report {
+pub fn audit(
+    model: &Model,
+    plan: &Plan,
+    prompt_hashes: &BTreeMap<String, String>,
+    logs: &[Log],
+    opts: &Options,
+) -> Report {
     let cx = AuditContext {
         model,
         plan,
@@ -418,7 +432,15 @@ pub fn audit(model: &Model, plan: &Plan, prompt_hashes: &BTreeMap<String, String
             let parsed: Vec<Parsed> = batch
                 .lines
                 .par_iter()
-                .map(|l| parse_line(&cx, &monitored, batch.text(l), l.problem.as_ref(), opts.max_line_bytes))
+                .map(|l| {
+                    parse_line(
+                        &cx,
+                        &monitored,
+                        batch.text(l),
+                        l.problem.as_ref(),
+                        opts.max_line_bytes,
+                    )
+                })
                 .collect();
             for (l, p) in batch.lines.iter().zip(parsed) {
                 engine.record(file, l.number, batch.text(l), p);

@@ -155,7 +155,10 @@ fn memchr(buf: &[u8]) -> Option<usize> {
 fn read_all(
     path: &Path,
     max_line: usize,
-) -> io::Result<(Vec<(usize, Vec<u8>, Option<LineProblem>)>, Option<(usize, String)>)> {
+) -> io::Result<(
+    Vec<(usize, Vec<u8>, Option<LineProblem>)>,
+    Option<(usize, String)>,
+)> {
     let mut r = LogReader::open(path, max_line)?;
     let mut out = Vec::new();
     let mut b = Batch::default();
@@ -180,7 +183,10 @@ mod tests {
     fn lines_of(
         bytes: &[u8],
         max: usize,
-    ) -> (Vec<(usize, Vec<u8>, Option<LineProblem>)>, Option<(usize, String)>) {
+    ) -> (
+        Vec<(usize, Vec<u8>, Option<LineProblem>)>,
+        Option<(usize, String)>,
+    ) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("log");
         std::fs::write(&p, bytes).unwrap();

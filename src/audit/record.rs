@@ -277,7 +277,9 @@ impl Record {
     }
 
     pub fn rejected_review(&self) -> bool {
-        self.approvals().iter().any(|a| a.decision == Verdict::Reject)
+        self.approvals()
+            .iter()
+            .any(|a| a.decision == Verdict::Reject)
     }
 
     pub fn has_override(&self) -> bool {

@@ -1,6 +1,8 @@
 //! `agentgov audit`: a runtime's log checked against the governance (DESIGN §8).
 
-use super::common::{exit_code, load_or_exit, use_color, write_atomic, write_stdout, CheckFormat, Color, OutputSpec};
+use super::common::{
+    exit_code, load_or_exit, use_color, write_atomic, write_stdout, CheckFormat, Color, OutputSpec,
+};
 use crate::audit::{self, read::DEFAULT_MAX_LINE_BYTES, Log, Options, Report};
 use crate::cli::{CommonArgs, FailOn, EXIT_UNREADABLE};
 use crate::diag::Summary;
@@ -50,7 +52,12 @@ pub fn log_name(path: &Path) -> String {
 }
 
 /// Checks `logs` against the checked repository; `None` when the repository has errors.
-pub fn audit_logs(c: &crate::analysis::Checked, logs: &[PathBuf], today: NaiveDate, max_line_bytes: usize) -> Option<Report> {
+pub fn audit_logs(
+    c: &crate::analysis::Checked,
+    logs: &[PathBuf],
+    today: NaiveDate,
+    max_line_bytes: usize,
+) -> Option<Report> {
     let (resolved, plan) = (c.resolved.as_ref()?, c.plan.as_ref()?);
     if !c.analyzed {
         return None;
@@ -74,7 +81,13 @@ pub fn audit_logs(c: &crate::analysis::Checked, logs: &[PathBuf], today: NaiveDa
     ))
 }
 
-pub fn render(r: &Report, logs: usize, format: CheckFormat, color: bool, ws: &crate::load::Workspace) -> String {
+pub fn render(
+    r: &Report,
+    logs: usize,
+    format: CheckFormat,
+    color: bool,
+    ws: &crate::load::Workspace,
+) -> String {
     let summary = Summary::of(&r.diagnostics, logs);
     match format {
         CheckFormat::Human => output::audit::human(r, &summary, color),

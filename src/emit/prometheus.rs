@@ -3,7 +3,8 @@
 //! The runtime exports counters labelled `agent` (DESIGN §5): `agentgov_actions_failed_total`,
 //! `agentgov_reviews_total`, `agentgov_reviews_rejected_total`,
 //! `agentgov_restricted_field_access_total` and `agentgov_corrections_total`. Counting metrics
-//! alert on the counter's increase over the monitor's window; `rejection_rate` is rejected reviews
+//! alert on the counter's events in the monitor's window, `x - x offset w` (exactly what
+//! `agentgov audit` counts; PromQL's `increase` only where the counter reset); `rejection_rate` is rejected reviews
 //! over reviews in the window; `rejection_rate_increase` is that rate minus the same rate one
 //! window earlier (an absolute increase: `0.10` is ten percentage points). Rates are computed only
 //! where there were reviews, so a window without reviews never alerts. A monitor without a `then`
@@ -102,21 +103,43 @@ pub fn number(n: f64) -> String {
     }
 }
 
-fn increase(metric: &str, agent: &str, window: &str, offset: bool) -> String {
-    let off = if offset {
-        format!(" offset {window}")
+/// A window `n` units long, doubled: `1w` → `2w` (the window before the window).
+fn doubled(window: &str) -> String {
+    let unit = window.chars().last().map_or(0, char::len_utf8);
+    let (n, u) = window.split_at(window.len() - unit);
+    match n.parse::<u64>() {
+        Ok(n) => format!("{}{u}", n * 2),
+        Err(_) => format!("({window} * 2)"),
+    }
+}
+
+/// The counter's events in the window `(T - w, T]` (or the window before, `(T - 2w, T - w]`):
+/// `x - x offset w`, exact while the counter does not reset and the same count `agentgov audit`
+/// makes; where it went down (a restart) or has no sample a window ago, PromQL's `increase`.
+fn delta(metric: &str, agent: &str, window: &str, before: bool) -> String {
+    let x = format!("{metric}{{agent=\"{agent}\"}}");
+    let (now, ago, range) = if before {
+        (
+            format!("{x} offset {window}"),
+            format!("{x} offset {}", doubled(window)),
+            format!("increase({x}[{window}] offset {window})"),
+        )
     } else {
-        String::new()
+        (
+            x.clone(),
+            format!("{x} offset {window}"),
+            format!("increase({x}[{window}])"),
+        )
     };
-    format!("sum by (agent) (increase({metric}{{agent=\"{agent}\"}}[{window}]{off}))")
+    format!("sum by (agent) ((({now}) - ({ago})) >= 0 or {range})")
 }
 
 /// Rejected reviews over reviews in the window; empty where there were no reviews.
-fn rejection_rate(agent: &str, window: &str, offset: bool) -> String {
+fn rejection_rate(agent: &str, window: &str, before: bool) -> String {
     format!(
         "{} / ({} > 0)",
-        increase(REJECTED, agent, window, offset),
-        increase(REVIEWS, agent, window, offset)
+        delta(REJECTED, agent, window, before),
+        delta(REVIEWS, agent, window, before)
     )
 }
 
@@ -125,9 +148,9 @@ pub fn expr(agent: &str, mo: &Monitor) -> String {
     let w = mo.window.as_str();
     let t = number(mo.above);
     match mo.metric {
-        Metric::FailedActions => format!("{} > {t}", increase(FAILED, agent, w, false)),
-        Metric::RestrictedFieldAccess => format!("{} > {t}", increase(RESTRICTED, agent, w, false)),
-        Metric::Corrections => format!("{} > {t}", increase(CORRECTIONS, agent, w, false)),
+        Metric::FailedActions => format!("{} > {t}", delta(FAILED, agent, w, false)),
+        Metric::RestrictedFieldAccess => format!("{} > {t}", delta(RESTRICTED, agent, w, false)),
+        Metric::Corrections => format!("{} > {t}", delta(CORRECTIONS, agent, w, false)),
         Metric::RejectionRate => format!("({}) > {t}", rejection_rate(agent, w, false)),
         Metric::RejectionRateIncrease => format!(
             "(({}) - ({})) > {t}",

@@ -45,8 +45,16 @@ fn row(name: &str, s: &Stats) -> Vec<String> {
 }
 
 const HEADER: [&str; 10] = [
-    "", "actions", "auto-approved", "reviewed", "rejected", "overridden", "rolled back", "failed",
-    "approve p50", "approve p90",
+    "",
+    "actions",
+    "auto-approved",
+    "reviewed",
+    "rejected",
+    "overridden",
+    "rolled back",
+    "failed",
+    "approve p50",
+    "approve p90",
 ];
 
 fn totals_line(d: &Dashboard) -> String {
@@ -62,7 +70,10 @@ fn totals_line(d: &Dashboard) -> String {
         t.overridden
     );
     if t.invalid > 0 {
-        s.push_str(&format!("; {} not read", plural(t.invalid, "line", "lines")));
+        s.push_str(&format!(
+            "; {} not read",
+            plural(t.invalid, "line", "lines")
+        ));
     }
     s
 }
@@ -95,7 +106,9 @@ fn week_rows(d: &Dashboard) -> Vec<Vec<String>> {
                 w.records.to_string(),
                 w.reviews.to_string(),
                 w.rejection_rate.map(percent).unwrap_or_else(|| "–".into()),
-                w.rejection_rate_change.map(signed_points).unwrap_or_else(|| "–".into()),
+                w.rejection_rate_change
+                    .map(signed_points)
+                    .unwrap_or_else(|| "–".into()),
                 w.corrections.to_string(),
                 w.corrections_change
                     .map(|c| format!("{c:+}"))
@@ -106,7 +119,13 @@ fn week_rows(d: &Dashboard) -> Vec<Vec<String>> {
 }
 
 const WEEK_HEADER: [&str; 7] = [
-    "week of", "records", "reviews", "rejection rate", "change", "corrections", "change",
+    "week of",
+    "records",
+    "reviews",
+    "rejection rate",
+    "change",
+    "corrections",
+    "change",
 ];
 
 fn text_table(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -139,7 +158,14 @@ fn text_table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 fn md_table(header: &[&str], rows: &[Vec<String>]) -> String {
     let cell = super::markdown::cell;
-    let mut out = format!("| {} |\n", header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "));
+    let mut out = format!(
+        "| {} |\n",
+        header
+            .iter()
+            .map(|h| cell(h))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
     out.push_str(&format!(
         "|{}\n",
         header
@@ -149,7 +175,10 @@ fn md_table(header: &[&str], rows: &[Vec<String>]) -> String {
             .collect::<String>()
     ));
     for r in rows {
-        out.push_str(&format!("| {} |\n", r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")));
+        out.push_str(&format!(
+            "| {} |\n",
+            r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+        ));
     }
     out
 }
@@ -161,7 +190,7 @@ fn held_lines(d: &Dashboard) -> Vec<String> {
         .map(|m| {
             let first = &m.held[0];
             format!(
-                "{} ({} {} over {}, then {}): held {}, first from {} to {}",
+                "{} ({} above {} over {}, then {}): held {}, first from {} to {}",
                 m.alert,
                 m.metric,
                 crate::emit::prometheus::number(m.above),
@@ -289,7 +318,10 @@ pub fn markdown(r: &Report, summary: &Summary) -> String {
         out.push_str(&format!("\n### Workflows\n\n{}", md_table(&header, &rows)));
     }
     if !d.weeks.is_empty() {
-        out.push_str(&format!("\n### Week over week\n\n{}", md_table(&WEEK_HEADER, &week_rows(d))));
+        out.push_str(&format!(
+            "\n### Week over week\n\n{}",
+            md_table(&WEEK_HEADER, &week_rows(d))
+        ));
     }
     let held = held_lines(d);
     if !held.is_empty() {
@@ -299,6 +331,9 @@ pub fn markdown(r: &Report, summary: &Summary) -> String {
         }
     }
     out.push_str("\n### Findings\n\n");
-    out.push_str(&super::markdown::findings(&r.diagnostics, &super::markdown::Links::default()));
+    out.push_str(&super::markdown::findings(
+        &r.diagnostics,
+        &super::markdown::Links::default(),
+    ));
     out
 }

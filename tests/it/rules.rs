@@ -108,8 +108,11 @@ fn fixture(name: &str) {
         rules::find(name).is_some(),
         "tests/fixtures/{name} names no rule"
     );
-    let mut problems = Vec::new();
     let dir = fixtures().join(name);
+    if dir.join("fail").join(AUDIT_LOG).is_file() {
+        return audit_fixture(name, &dir);
+    }
+    let mut problems = Vec::new();
     if dir.join("fail").is_dir() {
         let tmp = materialize(&dir.join("fail"));
         let c = check(tmp.path(), &options()).expect("readable");
@@ -156,6 +159,77 @@ fn fixture(name: &str) {
         if !bad.is_empty() {
             problems.push(format!("{name}/pass: {bad:?}"));
         }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The log of an evidence rule's fixture case, audited against the case's repository.
+const AUDIT_LOG: &str = "audit.jsonl";
+
+/// A case's repository (base plus overlay) checked, and its `audit.jsonl` audited against it:
+/// the report and its human and JSON renderings.
+fn audit_case(case: &Path) -> (agentgov::audit::Report, String, String) {
+    use agentgov::commands::{audit::render, common::CheckFormat};
+    let tmp = materialize(case);
+    let c = check(tmp.path(), &options()).expect("readable");
+    assert!(
+        c.analyzed && !c.diagnostics.iter().any(|d| d.severity == Severity::Error),
+        "{}: the repository has errors: {:?}",
+        case.display(),
+        c.diagnostics.iter().map(|d| d.rule).collect::<Vec<_>>()
+    );
+    let resolved = c.resolved.as_ref().expect("resolved");
+    let r = agentgov::audit::audit(
+        &resolved.model,
+        c.plan.as_ref().expect("plan"),
+        &resolved.prompt_hashes,
+        &[agentgov::audit::Log {
+            path: tmp.path().join(AUDIT_LOG),
+            name: AUDIT_LOG.into(),
+        }],
+        &agentgov::audit::Options {
+            today: options().today,
+            max_line_bytes: agentgov::audit::read::DEFAULT_MAX_LINE_BYTES,
+        },
+    );
+    let human = render(&r, 1, CheckFormat::Human, false, &c.ws);
+    let json = render(&r, 1, CheckFormat::Json, false, &c.ws);
+    (r, human, json)
+}
+
+/// An evidence rule's fixture: the failing log reports the rule at located lines with help (the
+/// audit's human and JSON output snapshotted); the passing log reports no finding at all.
+fn audit_fixture(name: &str, dir: &Path) {
+    let mut problems = Vec::new();
+    let (r, human, json) = audit_case(&dir.join("fail"));
+    if !r.diagnostics.iter().any(|d| d.rule == name) {
+        problems.push(format!(
+            "{name}/fail: no `{name}` finding; got {:?}",
+            r.diagnostics.iter().map(|d| d.rule).collect::<Vec<_>>()
+        ));
+    }
+    for d in r.diagnostics.iter().filter(|d| d.rule == name) {
+        let located = d.location.as_ref().is_some_and(|l| l.line > 0);
+        if !located || d.help.is_none() || d.snippet.as_deref().unwrap_or("").is_empty() {
+            problems.push(format!(
+                "{name}/fail: a finding without a line, help or snippet: {}",
+                d.message
+            ));
+        }
+    }
+    insta::with_settings!({ snapshot_path => "snapshots/rules", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(format!("{name}__human"), human);
+        insta::assert_snapshot!(format!("{name}__json"), json);
+    });
+    let (r, _, _) = audit_case(&dir.join("pass"));
+    if !r.diagnostics.is_empty() {
+        problems.push(format!(
+            "{name}/pass: {:?}",
+            r.diagnostics
+                .iter()
+                .map(|d| format!("{}: {}", d.rule, d.message))
+                .collect::<Vec<_>>()
+        ));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
@@ -230,6 +304,16 @@ mod fixture {
         ungoverned_tool => "ungoverned-tool",
         tool_annotation_conflict => "tool-annotation-conflict",
         unbound_operation => "unbound-operation",
+        invalid_audit_record => "invalid-audit-record",
+        unauthorized_action => "unauthorized-action",
+        decision_mismatch => "decision-mismatch",
+        audit_record_incomplete => "audit-record-incomplete",
+        rejection_without_reason => "rejection-without-reason",
+        override_without_reason => "override-without-reason",
+        sampling_below_policy => "sampling-below-policy",
+        unvalidated_change => "unvalidated-change",
+        monitor_not_acted => "monitor-not-acted",
+        retention_exceeded => "retention-exceeded",
     }
 
     /// Every folder under `tests/fixtures/` (but `base`) has its test above.

@@ -43,6 +43,13 @@ pub fn check(_: &AuditContext, r: &Record, _: &Eval) -> Option<Finding> {
         ),
         label: "incomplete override".into(),
         help: "record who overrode the decision and why".into(),
-        keys: &["time", "agent", "operation", "decision", "override", "outcome"],
+        keys: &[
+            "time",
+            "agent",
+            "operation",
+            "decision",
+            "override",
+            "outcome",
+        ],
     })
 }

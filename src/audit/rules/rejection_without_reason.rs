@@ -42,7 +42,11 @@ pub fn check(cx: &AuditContext, r: &Record, _: &Eval) -> Option<Finding> {
     })?;
     let (message, help) = match bad.reason.as_deref().filter(|x| !x.is_empty()) {
         None => (
-            format!("{} rejected {} without a reason", crate::diag::tick(&bad.by), super::who_did(r)),
+            format!(
+                "{} rejected {} without a reason",
+                crate::diag::tick(&bad.by),
+                super::who_did(r)
+            ),
             "record one of the Policy's `audit.rejection_reasons` with every rejection".to_string(),
         ),
         Some(x) => (

@@ -65,8 +65,10 @@ impl Retention {
         match self.old.get_mut(w) {
             Some((_, n)) => *n += 1,
             None => {
-                self.old
-                    .insert(w.to_string(), (spot(&["time", "agent", "operation", "workflow"]), 1));
+                self.old.insert(
+                    w.to_string(),
+                    (spot(&["time", "agent", "operation", "workflow"]), 1),
+                );
             }
         }
     }

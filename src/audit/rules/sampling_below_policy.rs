@@ -114,7 +114,15 @@ impl Sampling {
             .groups
             .entry((r.agent.clone(), week_of(time), initial))
             .or_insert_with(|| Group {
-                spot: spot(&["time", "agent", "operation", "decision", "sampled", "approvals", "outcome"]),
+                spot: spot(&[
+                    "time",
+                    "agent",
+                    "operation",
+                    "decision",
+                    "sampled",
+                    "approvals",
+                    "outcome",
+                ]),
                 actions: 0,
                 reviewed: 0,
                 rate,

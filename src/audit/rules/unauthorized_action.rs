@@ -64,6 +64,16 @@ pub fn check(_: &AuditContext, r: &Record, ev: &Eval) -> Option<Finding> {
         message,
         label,
         help,
-        keys: &["time", "agent", "operation", "workflow", "fields", "context", "decision", "approvals", "outcome"],
+        keys: &[
+            "time",
+            "agent",
+            "operation",
+            "workflow",
+            "fields",
+            "context",
+            "decision",
+            "approvals",
+            "outcome",
+        ],
     })
 }
