@@ -11,6 +11,11 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Where the team publishes the rule documentation: rule links in SARIF (`helpUri`) and
+    /// Markdown point at BASE/<rule>. Default: `AGENTGOV_RULES_URL`, else no links (the rule's
+    /// help travels inside the SARIF, and `agentgov explain RULE` prints it).
+    #[arg(long, global = true, value_name = "BASE")]
+    pub rules_url: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -121,6 +126,10 @@ pub const EXIT_UNREADABLE: i32 = 2;
 
 pub fn run(cli: Cli) -> i32 {
     use crate::commands::*;
+    let rules_url = cli
+        .rules_url
+        .or_else(|| std::env::var("AGENTGOV_RULES_URL").ok());
+    crate::output::sarif::set_rules_url(rules_url);
     match cli.command {
         Command::Check(a) => check::run(a),
         Command::Build(a) => build::run(a),

@@ -46,6 +46,36 @@ pub const FILES: &[(&str, &str)] = &[
         "tests/policy-tests.yaml",
         include_str!("../init_template/tests/policy-tests.yaml"),
     ),
+    // The schemas the modelines point at, beside the files: editors validate with no network.
+    (
+        "schemas/policy.json",
+        include_str!("../../schemas/policy.json"),
+    ),
+    ("schemas/team.json", include_str!("../../schemas/team.json")),
+    (
+        "schemas/connector.json",
+        include_str!("../../schemas/connector.json"),
+    ),
+    (
+        "schemas/agent.json",
+        include_str!("../../schemas/agent.json"),
+    ),
+    (
+        "schemas/workflow.json",
+        include_str!("../../schemas/workflow.json"),
+    ),
+    (
+        "schemas/playbook.json",
+        include_str!("../../schemas/playbook.json"),
+    ),
+    (
+        "schemas/policytest.json",
+        include_str!("../../schemas/policytest.json"),
+    ),
+    (
+        "schemas/waiver.json",
+        include_str!("../../schemas/waiver.json"),
+    ),
     // Stored without its dot so that the template folder is not itself ignored.
     (".gitignore", include_str!("../init_template/gitignore")),
 ];

@@ -60,7 +60,7 @@ pub fn run(a: SchemaArgs) -> i32 {
         }
         None => {
             for (k, name, _) in SCHEMAS {
-                crate::outln!("{:<12} https://agentgov.dev/schemas/v1/{name}", k.name());
+                crate::outln!("{:<12} urn:agentgov:schemas:v1:{name}", k.name());
             }
             EXIT_OK
         }

@@ -91,7 +91,7 @@ macro_rules! obj {
     }};
 }
 
-const SCHEMA_ID: &str = "https://agentgov.dev/schemas/v1/bundle.json";
+const SCHEMA_ID: &str = "urn:agentgov:schemas:v1:bundle.json";
 
 /// The bundle as JSON.
 pub fn bundle(cx: &EmitContext) -> Value {

@@ -64,7 +64,10 @@ fn icon(s: Severity) -> &'static str {
 }
 
 fn rule_link(rule: &str) -> String {
-    format!("[`{rule}`]({})", super::sarif::help_uri(rule))
+    match super::sarif::help_uri(rule) {
+        Some(uri) => format!("[`{rule}`]({uri})"),
+        None => format!("`{rule}`"),
+    }
 }
 
 fn table(diags: &[&Diagnostic], links: &Links, waived: bool) -> String {

@@ -12,13 +12,27 @@ use crate::rules::{registry, RuleInfo};
 use serde_json::{json, Map, Value};
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-pub const INFORMATION_URI: &str = "https://agentgov.dev";
 /// The key of our entry in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "agentgov/v1";
 
-/// Where the documentation page of a rule lives.
-pub fn help_uri(rule: &str) -> String {
-    format!("https://agentgov.dev/rules/{rule}")
+static RULES_URL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+/// Sets where the team publishes the rule pages (`--rules-url`); once, before any output.
+/// Empty or unset: no rule links at all — the project has no documentation host of its own.
+pub fn set_rules_url(base: Option<String>) {
+    let base = base
+        .map(|b| b.trim().trim_end_matches('/').to_string())
+        .filter(|b| !b.is_empty());
+    let _ = RULES_URL.set(base);
+}
+
+fn rules_url() -> Option<&'static str> {
+    RULES_URL.get().and_then(|b| b.as_deref())
+}
+
+/// The documentation page of a rule, when a base URL was given.
+pub fn help_uri(rule: &str) -> Option<String> {
+    rules_url().map(|base| format!("{base}/{rule}"))
 }
 
 /// `unused-grant` → `UnusedGrant` (SARIF's friendly rule name).
@@ -91,16 +105,26 @@ fn descriptor(r: &RuleInfo) -> Value {
             _ => "3.0",
         });
     }
-    json!({
-        "id": r.name,
-        "name": pascal(r.name),
-        "shortDescription": { "text": sentence(r.summary) },
-        "fullDescription": { "text": sentence(&full) },
-        "help": { "text": plain_text(docs), "markdown": docs },
-        "helpUri": help_uri(r.name),
-        "defaultConfiguration": { "level": r.default_severity.as_str() },
-        "properties": props,
-    })
+    with_help_uri(
+        json!({
+            "id": r.name,
+            "name": pascal(r.name),
+            "shortDescription": { "text": sentence(r.summary) },
+            "fullDescription": { "text": sentence(&full) },
+            "help": { "text": plain_text(docs), "markdown": docs },
+            "defaultConfiguration": { "level": r.default_severity.as_str() },
+            "properties": props,
+        }),
+        r.name,
+    )
+}
+
+/// `helpUri` only where the team published the rule pages (`--rules-url`).
+fn with_help_uri(mut descriptor: Value, rule: &str) -> Value {
+    if let Some(uri) = help_uri(rule) {
+        descriptor["helpUri"] = json!(uri);
+    }
+    descriptor
 }
 
 /// Rules about what an agent can reach or do without a human: security findings for code
@@ -148,12 +172,14 @@ fn plain_text(markdown: &str) -> String {
 
 /// A rule seen in findings but missing from the registry still gets a descriptor.
 fn bare_descriptor(rule: &str) -> Value {
-    json!({
-        "id": rule,
-        "name": pascal(rule),
-        "shortDescription": { "text": sentence(rule) },
-        "helpUri": help_uri(rule),
-    })
+    with_help_uri(
+        json!({
+            "id": rule,
+            "name": pascal(rule),
+            "shortDescription": { "text": sentence(rule) },
+        }),
+        rule,
+    )
 }
 
 /// A file's uri relative to `%SRCROOT%`: the prefix of the governance folder in the work tree,
@@ -358,18 +384,16 @@ pub fn render(diags: &[Diagnostic], ws: &Workspace, prefix: &str) -> String {
         .collect();
 
     let mut run = Map::new();
-    run.insert(
-        "tool".into(),
-        json!({
-            "driver": {
-                "name": "agentgov",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": INFORMATION_URI,
-                "rules": rules,
-            }
-        }),
-    );
+    let mut driver = json!({
+        "name": "agentgov",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    });
+    if let Some(base) = rules_url() {
+        driver["informationUri"] = json!(base);
+    }
+    run.insert("tool".into(), json!({ "driver": driver }));
     // `%SRCROOT%` is described, never given as a machine's absolute path: the same log on every
     // machine, and code scanning resolves it against the checkout.
     run.insert(

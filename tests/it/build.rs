@@ -681,7 +681,7 @@ fn the_bundle_schema_is_exported() {
         .success();
     let exported = std::fs::read_to_string(dir.path().join("bundle.json")).expect("exported");
     let schema: Value = serde_json::from_str(&exported).expect("JSON");
-    assert_eq!(schema["$id"], "https://agentgov.dev/schemas/v1/bundle.json");
+    assert_eq!(schema["$id"], "urn:agentgov:schemas:v1:bundle.json");
     assert_eq!(
         schema["$schema"],
         "https://json-schema.org/draft/2020-12/schema"

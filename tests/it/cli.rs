@@ -161,7 +161,7 @@ fn schema_exports_every_schema() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "https://agentgov.dev/schemas/v1/agent.json",
+            "urn:agentgov:schemas:v1:agent.json",
         ));
 }
 

@@ -143,8 +143,21 @@ fn markdown_lists_findings_with_links_and_collapses_waived_ones() {
     );
     assert!(row.contains("](governance/workflow.yaml#L"), "{row}");
     assert!(
-        row.contains("(https://agentgov.dev/rules/missing-rollback)"),
-        "{row}"
+        row.contains("| `missing-rollback` |"),
+        "no rule page: {row}"
+    );
+    let (_, linked) = run(check(
+        &gov,
+        &[
+            "--format",
+            "markdown",
+            "--rules-url",
+            "https://docs.example.com/rules",
+        ],
+    ));
+    assert!(
+        linked.contains("[`missing-rollback`](https://docs.example.com/rules/missing-rollback)"),
+        "{linked}"
     );
     let details = md.find("<details>").expect("collapsed waived findings");
     let waived_row = md.find("unused-grant").expect("waived row");

@@ -125,7 +125,8 @@ fn starter_follows_the_fastest_way_to_start() {
         (s.initial_rate, s.initial_days, s.steady_rate),
         (1.0, Some(14), 0.2)
     );
-    // Every YAML file has the modeline for its kind.
+    // Every YAML file has the modeline for its kind, pointing at a schema file written beside
+    // it (no network, no host of ours): the same schema `check` validates with.
     for entry in walk(tmp.path()) {
         if entry.extension().is_some_and(|e| e == "yaml") {
             let text = fs::read_to_string(&entry).expect("read");
@@ -136,14 +137,23 @@ fn starter_follows_the_fastest_way_to_start() {
                 .expect("a kind")
                 .trim()
                 .to_lowercase();
-            assert_eq!(
-                first,
-                format!(
-                    "# yaml-language-server: $schema=https://agentgov.dev/schemas/v1/{kind}.json"
-                ),
-                "{}",
-                entry.display()
+            let target = first
+                .strip_prefix("# yaml-language-server: $schema=")
+                .unwrap_or_else(|| panic!("{}: no modeline: {first}", entry.display()));
+            assert!(!target.contains("://"), "a local file: {target}");
+            assert!(
+                target.ends_with(&format!("schemas/{kind}.json")),
+                "{target}"
             );
+            let schema = entry.parent().expect("folder").join(target);
+            let written =
+                fs::read_to_string(&schema).unwrap_or_else(|e| panic!("{}: {e}", schema.display()));
+            let embedded = agentgov::schema::SCHEMAS
+                .iter()
+                .find(|(_, name, _)| *name == format!("{kind}.json"))
+                .map(|(_, _, text)| *text)
+                .expect("an embedded schema");
+            assert_eq!(written, embedded, "{}", schema.display());
         }
     }
 }

@@ -44,8 +44,14 @@ fn cases() -> Vec<(String, PathBuf, Option<tempfile::TempDir>)> {
 }
 
 fn sarif_of(dir: &Path) -> String {
+    sarif_with(dir, &[])
+}
+
+fn sarif_with(dir: &Path, extra: &[&str]) -> String {
     let out = Command::cargo_bin("agentgov")
         .expect("binary")
+        .env_remove("AGENTGOV_RULES_URL")
+        .args(extra)
         .arg("check")
         .arg(dir)
         .args([
@@ -74,9 +80,8 @@ fn structure(name: &str, log: &Value, dir: &Path) {
     let run = &log["runs"][0];
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "agentgov");
-    assert!(driver["informationUri"]
-        .as_str()
-        .is_some_and(|u| u.starts_with("https://")));
+    // No rule pages unless the team publishes them (`--rules-url`): the project has no host.
+    assert!(driver.get("informationUri").is_none());
     let rules = driver["rules"].as_array().expect("rules");
     let registry = agentgov::rules::registry();
     assert!(rules.len() >= registry.len());
@@ -92,10 +97,7 @@ fn structure(name: &str, log: &Value, dir: &Path) {
         assert!(d["help"]["markdown"]
             .as_str()
             .is_some_and(|t| !t.is_empty()));
-        assert_eq!(
-            d["helpUri"],
-            format!("https://agentgov.dev/rules/{}", r.name)
-        );
+        assert!(d.get("helpUri").is_none(), "{d}");
         let level = match r.default_severity {
             agentgov::diag::Severity::Error => "error",
             agentgov::diag::Severity::Warning => "warning",
@@ -220,6 +222,59 @@ fn structure(name: &str, log: &Value, dir: &Path) {
             assert_eq!(res["suppressions"][0]["status"], "accepted");
         }
     }
+}
+
+/// Every link in a log points where the user said: the SARIF schema's address, and with
+/// `--rules-url` (or `AGENTGOV_RULES_URL`) the team's published rule pages.
+#[test]
+fn rule_links_only_where_the_team_publishes_them() {
+    let example = manifest().join("governance");
+    let links = |text: &str| -> Vec<String> {
+        text.split('"')
+            .filter(|s| s.starts_with("http://") || s.starts_with("https://"))
+            .map(str::to_string)
+            .collect()
+    };
+    let plain = sarif_of(&example);
+    assert_eq!(
+        links(&plain),
+        ["https://json.schemastore.org/sarif-2.1.0.json"],
+        "without a base URL the only link is the schema"
+    );
+    let text = sarif_with(
+        &example,
+        &["--rules-url", "https://docs.example.com/agentgov/"],
+    );
+    let log: Value = serde_json::from_str(&text).expect("JSON");
+    let driver = &log["runs"][0]["tool"]["driver"];
+    assert_eq!(
+        driver["informationUri"],
+        "https://docs.example.com/agentgov"
+    );
+    for d in driver["rules"].as_array().expect("rules") {
+        assert_eq!(
+            d["helpUri"],
+            format!(
+                "https://docs.example.com/agentgov/{}",
+                d["id"].as_str().unwrap()
+            )
+        );
+    }
+    let by_env = Command::cargo_bin("agentgov")
+        .expect("binary")
+        .env("AGENTGOV_RULES_URL", "https://rules.example.org")
+        .args(["check", "--today", "2026-11-26", "--format", "sarif"])
+        .arg(&example)
+        .output()
+        .expect("runs");
+    let log: Value = serde_json::from_slice(&by_env.stdout).expect("JSON");
+    assert_eq!(
+        log["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"],
+        format!(
+            "https://rules.example.org/{}",
+            agentgov::rules::registry()[0].name
+        )
+    );
 }
 
 #[test]

@@ -15,7 +15,7 @@ fn every_schema_is_a_valid_2020_12_schema_with_a_stable_id() {
         );
         assert_eq!(
             schema["$id"],
-            format!("https://agentgov.dev/schemas/v1/{name}"),
+            format!("urn:agentgov:schemas:v1:{name}"),
             "{name}"
         );
         jsonschema::draft202012::meta::validate(&schema)

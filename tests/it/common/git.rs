@@ -25,6 +25,7 @@ pub fn isolate(c: &mut Command) -> &mut Command {
 /// Applies [`ENV`] to an `agentgov` run that may start git.
 pub fn isolate_agentgov(c: &mut assert_cmd::Command) -> &mut assert_cmd::Command {
     c.env_remove("GIT_DIR")
+        .env_remove("AGENTGOV_RULES_URL")
         .env_remove("GIT_WORK_TREE")
         .envs(ENV.iter().copied())
 }
