@@ -339,7 +339,8 @@ struct AgentView {
     next_review: Option<String>,
     review_status: &'static str,
     tiers: Vec<AgentTier>,
-    never: Vec<OpRow>,
+    prohibited: Vec<OpRow>,
+    not_granted: Vec<OpRow>,
     other_denied: usize,
     delegates: Vec<(String, Vec<String>)>,
     reach: Vec<ReachRow>,
@@ -351,7 +352,7 @@ struct AgentView {
     findings: Vec<Value>,
     /// The tools that perform its granted operations, and which targets enforce them.
     tools: Vec<Value>,
-    /// Counts per tier then never, for the matrix.
+    /// Counts per tier, then prohibited and not granted, for the matrix.
     counts: Vec<usize>,
 }
 
@@ -452,7 +453,8 @@ fn agent_view(cx: &EmitContext, a: &crate::model::Agent, shared: &AgentViewShare
     let ops = facts::agent_ops(cx, &a.name);
     let ts = &shared.tiers;
     let mut counts: Vec<usize> = ops.by_tier.iter().map(Vec::len).collect();
-    counts.push(ops.never.len());
+    counts.push(ops.prohibited.len());
+    counts.push(ops.not_granted.len());
     let tiers = ops
         .by_tier
         .into_iter()
@@ -491,7 +493,8 @@ fn agent_view(cx: &EmitContext, a: &crate::model::Agent, shared: &AgentViewShare
         next_review: next.map(|d| d.to_string()),
         review_status: facts::review_status(cx, next),
         tiers,
-        never: ops.never,
+        prohibited: ops.prohibited,
+        not_granted: ops.not_granted,
         other_denied: ops.other_denied,
         delegates: reach.delegates.clone(),
         reach: reach.resources.clone(),

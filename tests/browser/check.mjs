@@ -1,11 +1,16 @@
 // Opens every page of a generated policy site in headless Chromium and reports console errors,
-// failed or non-file requests, broken links and anchors; saves a full-page screenshot of each.
+// failed or non-file requests, broken links and anchors, and every axe-core accessibility
+// violation (WCAG 2.x A and AA and best practices); saves a full-page screenshot of each.
 // Usage: node check.mjs SITE_DIR SCREENSHOT_DIR [CHROMIUM]
 import { chromium } from "playwright-core";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+// axe-core is evaluated through the DevTools protocol: the pages' CSP forbids every script.
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const [site, shots, exe = process.env.CHROMIUM || "/usr/bin/chromium"] = process.argv.slice(2);
 if (!site || !shots) {
@@ -32,6 +37,7 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 });
 const problems = [];
 let checkedLinks = 0;
+let axeChecked = 0;
 const all = pages(root);
 for (const file of all) {
   const rel = path.relative(root, file);
@@ -59,12 +65,22 @@ for (const file of all) {
     }
     checkedLinks++;
   }
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"], preload: false });
+    return r.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")) }));
+  });
+  axeChecked++;
+  for (const v of violations) {
+    problems.push(`${rel}: axe ${v.id} (${v.help}) at ${v.nodes.slice(0, 5).join(", ")}${v.nodes.length > 5 ? ` and ${v.nodes.length - 5} more` : ""}`);
+  }
   const name = rel.replace(/[\\/]/g, "__").replace(/\.html$/, ".png");
   await page.screenshot({ path: path.join(shots, name), fullPage: true });
   await page.close();
 }
 await context.close();
 fs.rmSync(userDataDir, { recursive: true, force: true });
-console.log(`${all.length} pages, ${checkedLinks} links checked, screenshots in ${shots}`);
+console.log(`${all.length} pages, ${checkedLinks} links checked, axe-core on ${axeChecked} pages, screenshots in ${shots}`);
+if (axeChecked !== all.length || all.length === 0) problems.push(`axe-core ran on ${axeChecked} of ${all.length} pages`);
 for (const p of problems) console.log(`PROBLEM ${p}`);
 process.exit(problems.length ? 1 : 0);

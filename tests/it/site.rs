@@ -280,11 +280,17 @@ fn agent_lists_come_from_decide() {
     let page = text(&files, "site/agents/campaign-writer.html");
     // Sending is irreversible and external: two people, never alone.
     let two = page.find("id=\"tier-two-person\"").unwrap();
-    let never = page.find("id=\"never\"").unwrap();
+    let prohibited = page.find("id=\"prohibited\"").unwrap();
+    let not_granted = page.find("id=\"not-granted\"").unwrap();
     let send = page.find("<code>email.campaigns.send</code>").unwrap();
-    assert!(send > two && send < never, "send is in the two-person list");
-    // Deleting contacts is prohibited and shown as never; delegation to segmenter is in the reach.
-    assert!(page[never..].contains("crm.contacts.delete"));
+    assert!(
+        send > two && send < prohibited,
+        "send is in the two-person list"
+    );
+    // Deleting contacts is prohibited (not merely not granted); delegation to segmenter is in
+    // the reach.
+    assert!(page[prohibited..not_granted].contains("crm.contacts.delete"));
+    assert!(!page[not_granted..].contains("crm.contacts.delete"));
     assert!(page.contains("through campaign-writer → segmenter"));
     // Reach follows the CRM's syncs.
     assert!(page.contains("email.audiences"));
@@ -297,8 +303,19 @@ fn frameworks_are_computed() {
     let page = text(&files, "site/frameworks.html");
     for needle in [
         "LLM06",
+        "ASI01",
+        "Agent Goal Hijack",
+        "ASI02",
         "Tool Misuse",
-        "Privilege Compromise",
+        "ASI03",
+        "ASI04",
+        "ASI05",
+        "ASI06",
+        "ASI07",
+        "ASI08",
+        "ASI09",
+        "ASI10",
+        "Rogue Agents",
         "Art. 12",
         "Art. 14",
         "GOVERN",
@@ -512,13 +529,13 @@ fn framework_controls_go_unmet_without_evidence() {
         rest[b..b + rest[b..].find('"').unwrap()].to_string()
     };
     let before = build(root);
-    assert_eq!(status(&before, "T13"), "met");
+    assert_eq!(status(&before, "ASI10"), "met");
     // No playbook applies to the writer any more: nobody is named who may pause it.
     edit(&root.join("workflow.yaml"), "  playbooks: [bad-send]\n", "");
     edit(&root.join("agents.yaml"), ", playbook: bad-send", "");
     let after = build(root);
     assert_eq!(
-        status(&after, "T13"),
+        status(&after, "ASI10"),
         "partial",
         "monitors still respond, nobody can pause"
     );

@@ -35,8 +35,11 @@ pub struct OpRow {
 pub struct AgentOps {
     /// Per tier rank, weakest first: the operations that land in that tier.
     pub by_tier: Vec<Vec<OpRow>>,
-    /// Denied operations that matter: granted but prohibited or paused, and risky ungranted ones.
-    pub never: Vec<OpRow>,
+    /// Denied whoever approves: operations a Policy `prohibited` pattern matches.
+    pub prohibited: Vec<OpRow>,
+    /// Other denied operations that matter: granted but blocked (a pause, the agent's mode), and
+    /// risky operations the agent is not granted.
+    pub not_granted: Vec<OpRow>,
     /// How many further operations are denied because they are not granted (and harmless).
     pub other_denied: usize,
 }
@@ -223,7 +226,8 @@ const ALL_OPERATIONS_MAX: usize = 100;
 /// DESIGN: "the four lists", computed with `decide` on every operation, no context.
 pub fn agent_ops(cx: &EmitContext, agent: &str) -> AgentOps {
     let mut by_tier = vec![Vec::new(); cx.plan.tiers.len()];
-    let mut never = Vec::new();
+    let mut prohibited = Vec::new();
+    let mut not_granted = Vec::new();
     let mut other_denied = 0;
     let granted = cx.plan.agents.get(agent).map(|a| &a.operations);
     // Every operation of every connector, while that stays small; in a large repository the
@@ -260,20 +264,16 @@ pub fn agent_ops(cx: &EmitContext, agent: &str) -> AgentOps {
         match d.effect {
             Outcome::Deny => {
                 let is_granted = granted.is_some_and(|g| g.contains_key(&op.to_string()));
-                if is_granted || is_risky(cx, &op) {
-                    let mut why = why;
-                    if !is_granted {
-                        if let Some(p) = cx
-                            .model
-                            .policy()
-                            .prohibited
-                            .iter()
-                            .find(|p| crate::model::op_pattern_matches(&p.operation, &op))
-                        {
-                            why.push(format!("also prohibited by {}", p.operation));
-                        }
-                    }
-                    never.push(op_row(cx, &op, why));
+                let pattern = cx
+                    .model
+                    .policy()
+                    .prohibited
+                    .iter()
+                    .find(|p| crate::model::op_pattern_matches(&p.operation, &op));
+                if pattern.is_some() {
+                    prohibited.push(op_row(cx, &op, why));
+                } else if is_granted || is_risky(cx, &op) {
+                    not_granted.push(op_row(cx, &op, why));
                 } else {
                     other_denied += 1;
                 }
@@ -286,7 +286,8 @@ pub fn agent_ops(cx: &EmitContext, agent: &str) -> AgentOps {
     }
     AgentOps {
         by_tier,
-        never,
+        prohibited,
+        not_granted,
         other_denied,
     }
 }

@@ -250,7 +250,7 @@ pub fn evaluate(cx: &EmitContext) -> Vec<Framework> {
     let p = cx.model.policy();
     vec![
         owasp_llm06(&s, cx, p),
-        owasp_agentic(&s, cx, p),
+        owasp_asi(&s, cx, p),
         eu_ai_act(&s, cx, p),
         nist_ai_rmf(&s, cx, p),
     ]
@@ -572,130 +572,164 @@ fn owasp_llm06(s: &Shared, cx: &EmitContext, p: &PolicySpec) -> Framework {
     }
 }
 
-/// OWASP Agentic AI threats and mitigations.
-fn owasp_agentic(s: &Shared, cx: &EmitContext, p: &PolicySpec) -> Framework {
+/// The OWASP Top 10 for Agentic Applications (2026), ASI01–ASI10: what governance files can
+/// evidence for each; risks that live in the runtime alone say so in their note.
+fn owasp_asi(s: &Shared, cx: &EmitContext, p: &PolicySpec) -> Framework {
+    const F: &str = "OWASP ASI";
+    let rule =
+        |rules: &[&'static crate::rules::RuleInfo], what: &str, holds: &str, files: Vec<String>| {
+            Some(rule_fact(cx, rules, what, holds.to_string(), files))
+        };
+    let escalations = || {
+        Some(fact(
+            "Escalation triggers raise the tier on risky context",
+            if p.escalations.is_empty() {
+                vec!["the Policy has no escalation triggers".into()]
+            } else {
+                vec![]
+            },
+            format!(
+                "{}: {}",
+                plural(p.escalations.len(), "trigger"),
+                p.escalations
+                    .iter()
+                    .map(|e| e.id.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            policy_file(cx),
+        ))
+    };
+    let prohibitions = || {
+        Some(fact(
+            "Prohibitions hold whatever the agent is asked",
+            if p.prohibited.is_empty() {
+                vec!["no prohibitions".into()]
+            } else {
+                vec![]
+            },
+            plural(p.prohibited.len(), "prohibition"),
+            policy_file(cx),
+        ))
+    };
+    let default_deny = || {
+        Some(fact(
+            "Default deny: agents act only through explicit grants",
+            vec![],
+            format!(
+                "{} across {}; everything else is denied",
+                plural(s.n_granted, "granted operation"),
+                plural(s.n_agents, "agent")
+            ),
+            all_agents(cx),
+        ))
+    };
+    let delegation = || {
+        rule(
+            &[&crate::rules::delegation_escalation::DELEGATION_ESCALATION],
+            "No agent reaches a risky operation only through delegation",
+            "delegation never widens what an agent can do",
+            all_agents(cx),
+        )
+    };
+    let cycles = || {
+        rule(
+            &[&crate::rules::delegation_cycle::DELEGATION_CYCLE],
+            "No delegation cycle",
+            "delegation has no cycle",
+            all_agents(cx),
+        )
+    };
+    let leaks = || {
+        rule(
+            &[&crate::rules::data_flow_leak::DATA_FLOW_LEAK],
+            "Personal or sensitive data never syncs into a resource classified lower",
+            "every sync keeps or raises the classification",
+            s.connector_files.clone(),
+        )
+    };
+    let feedback = || {
+        Some(fact(
+            "Every agent is monitored for rejections or corrections",
+            unmonitored(
+                cx,
+                Some(&[
+                    Metric::RejectionRate,
+                    Metric::RejectionRateIncrease,
+                    Metric::Corrections,
+                ]),
+            ),
+            "every agent has a rejection or correction monitor".into(),
+            all_agents(cx),
+        ))
+    };
+    let checklists = || {
+        rule(
+            &[&crate::rules::missing_checklist::MISSING_CHECKLIST],
+            "Steps that need two or more approvals have a reviewer checklist",
+            "every such step has a checklist",
+            workflow_files(cx),
+        )
+    };
+    let tools = || {
+        rule(
+            &[&crate::rules::unknown_tool::UNKNOWN_TOOL, &crate::rules::ungoverned_tool::UNGOVERNED_TOOL],
+            "Every tool of a bound MCP server is bound to an operation or ignored on purpose, and every binding names a tool of the server's snapshot",
+            "every tool is governed",
+            s.connector_files.clone(),
+        )
+    };
     Framework {
-        id: "owasp-agentic",
-        name: "OWASP Agentic AI — Threats and Mitigations (Agentic Security Initiative)",
+        id: "owasp-asi",
+        name: "OWASP Top 10 for Agentic Applications 2026 (ASI01–ASI10)",
         controls: vec![
-            control(
-                "OWASP Agentic",
-                "T2",
-                "Tool Misuse",
+            control(F, "ASI01", "Agent Goal Hijack",
+                "A hijacked goal cannot turn into a high-impact action: prohibitions, escalation on risky context, approval before external or irreversible steps.",
+                vec![prohibitions(), escalations(), Some(s.risky_gated("External and irreversible operations need approval"))], None),
+            control(F, "ASI02", "Tool Misuse and Exploitation",
                 "Tools are used only as authorised: least privilege, approval for high-impact calls, monitoring of tool use.",
-                vec![
-                    Some(fact(
-                        "Default deny: agents act only through explicit grants",
-                        vec![],
-                        format!("{} across {}; everything else is denied", plural(s.n_granted, "granted operation"), plural(s.n_agents, "agent")),
-                        all_agents(cx),
-                    )),
-                    Some(s.risky_gated("External and irreversible tool calls need approval")),
-                    Some(rule_fact(cx, &[&crate::rules::unmonitored_agent::UNMONITORED_AGENT],
-                        "Every agent has monitors",
-
-                        format!("all {} are monitored", plural(s.n_agents, "agent")),
-                        all_agents(cx),
-                    )),
-                ],
-                None,
-            ),
-            control(
-                "OWASP Agentic",
-                "T3",
-                "Privilege Compromise",
+                vec![default_deny(), Some(s.risky_gated("External and irreversible tool calls need approval")), tools(),
+                     rule(&[&crate::rules::unmonitored_agent::UNMONITORED_AGENT], "Every agent has monitors", &format!("all {} are monitored", plural(s.n_agents, "agent")), all_agents(cx))], None),
+            control(F, "ASI03", "Identity and Privilege Abuse",
                 "No agent gains privileges through other agents, delegation loops or data flows.",
-                vec![
-                    Some(rule_fact(cx, &[&crate::rules::delegation_escalation::DELEGATION_ESCALATION],
-                        "No agent reaches a risky operation only through delegation",
-
-                        "delegation never widens what an agent can do".into(),
-                        all_agents(cx),
-                    )),
-                    Some(rule_fact(cx,&[&crate::rules::delegation_cycle::DELEGATION_CYCLE],"No delegation cycle",  "delegation has no cycle".into(), all_agents(cx))),
-                    Some(rule_fact(cx, &[&crate::rules::data_flow_leak::DATA_FLOW_LEAK],
-                        "Personal or sensitive data never syncs into a resource classified lower",
-
-                        "every sync keeps or raises the classification".into(),
-                        s.connector_files.clone(),
-                    )),
-                ],
-                None,
-            ),
-            control(
-                "OWASP Agentic",
-                "T5",
-                "Cascading Hallucination Attacks",
-                "False output is caught before it spreads: reviewer checks on high-impact steps, monitoring of rejections and corrections.",
-                vec![
-                    Some(rule_fact(cx,&[&crate::rules::missing_checklist::MISSING_CHECKLIST],"Steps that need two or more approvals have a reviewer checklist",  "every such step has a checklist".into(), workflow_files(cx))),
-                    Some(fact(
-                        "Every agent is monitored for rejections or corrections",
-                        unmonitored(cx, Some(&[Metric::RejectionRate, Metric::RejectionRateIncrease, Metric::Corrections])),
-                        "every agent has a rejection or correction monitor".into(),
-                        all_agents(cx),
-                    )),
-                ],
-                None,
-            ),
-            control(
-                "OWASP Agentic",
-                "T6",
-                "Intent Breaking & Goal Manipulation",
-                "Manipulated goals cannot turn into high-impact actions: readable escalation triggers, prohibitions, and automatic downgrade.",
-                vec![
-                    Some(fact(
-                        "Escalation triggers raise the tier on risky context",
-                        if p.escalations.is_empty() { vec!["the Policy has no escalation triggers".into()] } else { vec![] },
-                        format!("{}: {}", plural(p.escalations.len(), "trigger"), p.escalations.iter().map(|e| e.id.clone()).collect::<Vec<_>>().join(", ")),
-                        policy_file(cx),
-                    )),
-                    Some(fact(
-                        "Prohibitions hold whatever the agent is asked",
-                        if p.prohibited.is_empty() { vec!["no prohibitions".into()] } else { vec![] },
-                        plural(p.prohibited.len(), "prohibition"),
-                        policy_file(cx),
-                    )),
-                    Some(s.responses("Monitors downgrade or pause a misbehaving agent")),
-                ],
-                None,
-            ),
-            control(
-                "OWASP Agentic",
-                "T8",
-                "Repudiation & Untraceability",
-                "Every action is traceable: who proposed it, who approved it, why, with which model, kept for a known time.",
+                vec![delegation(), cycles(), leaks()], None),
+            control(F, "ASI04", "Agentic Supply Chain Vulnerabilities",
+                "The tools an agent can reach are known and pinned: each bound server's tool list is a reviewed snapshot.",
+                vec![tools()],
+                Some("Only the tool lists: the provenance of models, packages and servers is outside the governance files.".into())),
+            control(F, "ASI05", "Unexpected Code Execution",
+                "Agents do not run generated code outside a sandbox.",
+                vec![default_deny()],
+                Some("Sandboxing is the runtime's: the governance files show only that an agent runs nothing it is not granted.".into())),
+            control(F, "ASI06", "Memory and Context Poisoning",
+                "What an agent read and decided is kept, so that poisoned context can be traced and undone.",
                 vec![Some(s.audit_fact()), Some(s.retention_fact())],
-                None,
-            ),
-            control(
-                "OWASP Agentic",
-                "T10",
-                "Overwhelming Human in the Loop",
-                "Reviewers are enough and not flooded: tiers staffed by distinct people, sampling instead of reviewing everything forever.",
+                Some("Validating what enters an agent's memory is the runtime's; the logs make it traceable.".into())),
+            control(F, "ASI07", "Insecure Inter-Agent Communication",
+                "Agents hand work only to agents they are allowed to, without widening what either can do.",
+                vec![delegation(), cycles()],
+                Some("Authenticating and encrypting the messages themselves is the runtime's.".into())),
+            control(F, "ASI08", "Cascading Failures",
+                "One agent's error is caught before it spreads: reviewer checklists, monitors on rejections and corrections, classified data flows.",
+                vec![checklists(), feedback(), leaks()], None),
+            control(F, "ASI09", "Human-Agent Trust Exploitation",
+                "Humans approve with enough people, a checklist, and sampling instead of rubber-stamping.",
                 vec![
-                    Some(rule_fact(cx,&[&crate::rules::tier_understaffed::TIER_UNDERSTAFFED],"Every tier's groups supply enough distinct people",  "every tier is staffed".into(), s.team_files.clone().into_iter().chain(policy_file(cx)).collect())),
+                    rule(&[&crate::rules::tier_understaffed::TIER_UNDERSTAFFED], "Every tier's groups supply enough distinct people", "every tier is staffed", s.team_files.clone().into_iter().chain(policy_file(cx)).collect()),
+                    checklists(),
                     Some(rule_fact(cx, &[&crate::rules::sample_rate_below_policy::SAMPLE_RATE_BELOW_POLICY],
                         "Sampling rates follow the Policy's rollout stages",
-
                         p.sampling
                             .map(|s| format!("pilot samples {}%, then {}%", (s.initial_rate * 100.0).round(), (s.steady_rate * 100.0).round()))
                             .unwrap_or_default(),
                         all_agents(cx),
                     )),
-                ],
-                None,
-            ),
-            control(
-                "OWASP Agentic",
-                "T13",
-                "Rogue Agents in Multi-Agent Systems",
+                ], None),
+            control(F, "ASI10", "Rogue Agents",
                 "A misbehaving agent is detected and stopped: monitors with responses, named people who can pause it.",
-                vec![Some(s.pause()), Some(s.responses("Monitors downgrade or pause the agent"))],
-                None,
-            ),
+                vec![Some(s.pause()), Some(s.responses("Monitors downgrade or pause the agent"))], None),
         ],
-}
+    }
 }
 
 /// The EU AI Act's obligations that governance files can evidence.

@@ -61,7 +61,9 @@ pub fn to_html(md: &str, shift: usize) -> String {
     });
     let mut out = String::new();
     html::push_html(&mut out, events);
-    out
+    // Code blocks scroll sideways: focusable, so that a keyboard can scroll them. (Raw HTML in
+    // the input never gets here as markup, so every `<pre>` is pulldown-cmark's.)
+    out.replace("<pre>", "<pre tabindex=\"0\">")
 }
 
 fn shift_level(level: HeadingLevel, shift: usize) -> HeadingLevel {
