@@ -26,24 +26,11 @@ use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
-/// splitmix64, as `synth.rs`.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+// One file for both generators; the integration tests include both, hence the allow.
+#[path = "common/rng.rs"]
+#[allow(clippy::duplicate_mod)]
+mod rng;
+use rng::Rng;
 
 pub struct Args {
     pub repo: PathBuf,
@@ -202,12 +189,12 @@ fn approvers(model: &Model, plan: &Plan, rank: usize, rng: &mut Rng) -> Vec<Stri
             .filter(|m| !chosen.contains(*m) && model.people.contains_key(*m))
             .collect();
         if !free.is_empty() {
-            chosen.push(free[rng.below(free.len())].clone());
+            chosen.push((*rng.pick(&free)).clone());
         }
     }
     let people: Vec<&String> = model.people.keys().collect();
     while chosen.len() < need.count && chosen.len() < people.len() {
-        let p = people[rng.below(people.len())];
+        let p = *rng.pick(&people);
         if !chosen.contains(p) {
             chosen.push(p.clone());
         }

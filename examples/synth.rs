@@ -20,24 +20,11 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// splitmix64: tiny, deterministic, good enough for picking names.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
-    }
-}
+// One file for both generators; the integration tests include both, hence the allow.
+#[path = "common/rng.rs"]
+#[allow(clippy::duplicate_mod)]
+mod rng;
+use rng::Rng;
 
 struct Args {
     agents: usize,

@@ -59,10 +59,6 @@ fn capped(items: Vec<String>) -> Value {
     json!({"shown": items.into_iter().take(SHOWN).collect::<Vec<_>>(), "more": more})
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn context(cx: &EmitContext) -> Value {
     let p = cx.model.policy();
     let model = cx.model;
@@ -196,12 +192,12 @@ fn context(cx: &EmitContext) -> Value {
         .map(|a| (facts::next_review(cx, a).1, a.name.as_str()))
         .collect();
     reviews.sort();
+    let (upcoming, overdue): (Vec<_>, Vec<_>) = reviews
+        .into_iter()
+        .partition(|(d, _)| matches!(facts::review_status(cx, *d), "ok" | "due-soon"));
     let overdue = capped(
-        reviews
-            .iter()
-            .filter(|(d, _)| {
-                facts::review_status(cx, *d) != "ok" && facts::review_status(cx, *d) != "due-soon"
-            })
+        overdue
+            .into_iter()
             .map(|(d, a)| match d {
                 Some(d) => format!("{a} (due {d})"),
                 None => format!("{a} (never reviewed)"),
@@ -209,9 +205,8 @@ fn context(cx: &EmitContext) -> Value {
             .collect(),
     );
     let upcoming = capped(
-        reviews
-            .iter()
-            .filter(|(d, _)| matches!(facts::review_status(cx, *d), "ok" | "due-soon"))
+        upcoming
+            .into_iter()
             .map(|(d, a)| format!("{a} {}", d.map(|d| d.to_string()).unwrap_or_default()))
             .collect(),
     );
@@ -230,7 +225,7 @@ fn context(cx: &EmitContext) -> Value {
         "policy_name": model.policy.as_ref().map(|p| p.name.clone()),
         "policy_description": model.policy.as_ref().and_then(|p| p.metadata.description.clone()),
         "today": cx.today.to_string(),
-        "agent_count": plural(agents.len(), "AI agent", "AI agents"),
+        "agent_count": agents.len(),
         "agents": if agents.len() <= SHOWN * 2 { agents } else { Vec::new() },
         "modes": modes,
         "systems": capped(systems.into_iter().collect()),

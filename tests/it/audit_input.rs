@@ -306,41 +306,30 @@ fn records_out_of_time_order() {
     r.still_checked("log.jsonl", 3);
 }
 
-#[test]
-fn a_missing_log_exits_2_and_the_others_are_checked() {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "b.jsonl",
-        &lines(&[record(0, 0, true).as_bytes()]),
-    );
-    let r = audit(dir.path(), &["missing.jsonl", "b.jsonl"], &[]);
+/// An unreadable first log `name`: exit 2, one `unreadable-file` naming it, the next log checked.
+fn unreadable_then_checked(dir: &Path, name: &str) {
+    write(dir, "b.jsonl", &lines(&[record(0, 0, true).as_bytes()]));
+    let r = audit(dir, &[name, "b.jsonl"], &[]);
     assert_eq!(r.code, 2, "{:#}\n{}", r.json, r.stderr);
     let d = r.diags("unreadable-file");
     assert_eq!(d.len(), 1, "{:#}", r.json);
-    assert_eq!(d[0]["file"], "missing.jsonl");
+    assert_eq!(d[0]["file"], name);
     let m = d[0]["message"].as_str().unwrap();
-    assert!(m.contains("cannot read the log `missing.jsonl`"), "{m}");
+    assert!(m.contains(&format!("cannot read the log `{name}`")), "{m}");
     r.still_checked("b.jsonl", 1);
+}
+
+#[test]
+fn a_missing_log_exits_2_and_the_others_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    unreadable_then_checked(dir.path(), "missing.jsonl");
 }
 
 #[test]
 fn a_directory_as_log_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("logs")).unwrap();
-    write(
-        dir.path(),
-        "b.jsonl",
-        &lines(&[record(0, 0, true).as_bytes()]),
-    );
-    let r = audit(dir.path(), &["logs", "b.jsonl"], &[]);
-    assert_eq!(r.code, 2, "{:#}\n{}", r.json, r.stderr);
-    let d = r.diags("unreadable-file");
-    assert_eq!(d.len(), 1, "{:#}", r.json);
-    assert_eq!(d[0]["file"], "logs");
-    let m = d[0]["message"].as_str().unwrap();
-    assert!(m.contains("cannot read the log `logs`"), "{m}");
-    r.still_checked("b.jsonl", 1);
+    unreadable_then_checked(dir.path(), "logs");
 }
 
 #[path = "../../examples/synth-log.rs"]

@@ -17,12 +17,17 @@ fn manifest() -> PathBuf {
 
 /// The site and POLICY.md of a repository, by path.
 fn build(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    build_on(root, today())
+}
+
+/// The same, on another day.
+fn build_on(root: &Path, today: NaiveDate) -> BTreeMap<String, Vec<u8>> {
     let opts = CheckOptions {
-        today: today(),
+        today,
         ..Default::default()
     };
     let checked = check(root, &opts).expect("readable repository");
-    let cx = EmitContext::from_checked(&checked, today())
+    let cx = EmitContext::from_checked(&checked, today)
         .unwrap_or_else(|| panic!("the check got as far as a plan: {:#?}", checked.diagnostics));
     let mut out = BTreeMap::new();
     for (p, b) in site::try_emit(&cx)
@@ -82,15 +87,13 @@ fn policy_md_stays_one_page() {
         "nothing is overdue on 2026-11-26"
     );
 
-    let late = {
-        let opts = CheckOptions {
-            today: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
-            ..Default::default()
-        };
-        let checked = check(&manifest().join("governance"), &opts).expect("readable");
-        let cx = EmitContext::from_checked(&checked, opts.today).expect("a plan");
-        String::from_utf8(policy_md::try_emit(&cx).expect("renders")[0].1.clone()).unwrap()
-    };
+    let late = text(
+        &build_on(
+            &manifest().join("governance"),
+            NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+        ),
+        "POLICY.md",
+    );
     assert!(
         late.contains(
             "**Overdue:** lead-router (due 2026-11-27), campaign-writer (due 2026-11-30)"

@@ -55,15 +55,17 @@ pub fn to_html(md: &str, shift: usize) -> String {
                 id,
             })
         }
+        // Code blocks scroll sideways: focusable, so that a keyboard can scroll them. (Raw HTML
+        // of the input became text above, so this markup is the only raw HTML.)
+        Event::Start(Tag::CodeBlock(_)) => Event::Html(CowStr::from("<pre tabindex=\"0\"><code>")),
+        Event::End(TagEnd::CodeBlock) => Event::Html(CowStr::from("</code></pre>\n")),
         Event::Start(Tag::Image { .. }) => Event::Start(Tag::Emphasis),
         Event::End(TagEnd::Image) => Event::End(TagEnd::Emphasis),
         other => other,
     });
     let mut out = String::new();
     html::push_html(&mut out, events);
-    // Code blocks scroll sideways: focusable, so that a keyboard can scroll them. (Raw HTML in
-    // the input never gets here as markup, so every `<pre>` is pulldown-cmark's.)
-    out.replace("<pre>", "<pre tabindex=\"0\">")
+    out
 }
 
 fn shift_level(level: HeadingLevel, shift: usize) -> HeadingLevel {
