@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub mod audit_schema;
 pub mod bundle;
 pub mod cedar;
 pub mod cedar_mcp;
@@ -163,6 +164,7 @@ pub fn each(cx: &EmitContext, sink: Sink, pieces: PieceSink) -> Result<(), EmitE
             mcp_bindings::emit(cx).into_iter().try_for_each(sink)?;
             cedar_mcp::emit(cx).into_iter().try_for_each(sink)?;
             runtimes::emit(cx).into_iter().try_for_each(sink)?;
+            audit_schema::emit(cx).into_iter().try_for_each(sink)?;
             // Like the site, POLICY.md may use a team's own template, which may fail.
             policy_md::try_emit(cx)?.into_iter().try_for_each(sink)
         },
@@ -321,6 +323,7 @@ mod tests {
         let expected: std::collections::BTreeSet<String> = [
             "CODEOWNERS",
             "POLICY.md",
+            "audit",
             "bundle.json",
             "cedar",
             "cedar-mcp",
@@ -334,6 +337,7 @@ mod tests {
         .collect();
         assert_eq!(tops, expected);
         for must in [
+            "audit/record.schema.json",
             "cedar/policies.cedar",
             "opa/data.json",
             "prometheus/rules.yml",
