@@ -24,7 +24,7 @@ pub struct Record {
     pub step: Option<String>,
     #[serde(default)]
     pub fields: Option<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub context: Option<BTreeMap<String, Fact>>,
     pub decision: RecordedDecision,
     #[serde(default)]
@@ -40,10 +40,51 @@ pub struct Record {
     pub prompt_sha256: Option<String>,
     #[serde(default)]
     pub connectors_sha256: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub audit: Option<BTreeMap<String, Presence>>,
     #[serde(default)]
     pub id: Option<String>,
+}
+
+/// A map whose keys are unique. JSON parsers disagree on a repeated key (first or last wins), so
+/// the gateway may have decided on one `context` value and a reader would see the other: such a
+/// record is rejected, as serde rejects a repeated field of a struct.
+struct UniqueMap<V>(BTreeMap<String, V>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visit<V> {
+            type Value = UniqueMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut map = BTreeMap::new();
+                while let Some((k, v)) = a.next_entry::<String, V>()? {
+                    if map.contains_key(&k) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "duplicate key `{k}`"
+                        )));
+                    }
+                    map.insert(k, v);
+                }
+                Ok(UniqueMap(map))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+fn unique_keys<'de, D, V>(d: D) -> Result<Option<BTreeMap<String, V>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    Ok(Option::<UniqueMap<V>>::deserialize(d)?.map(|m| m.0))
 }
 
 #[derive(Debug, Deserialize)]

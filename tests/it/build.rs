@@ -706,4 +706,5 @@ fn snapshots_of_the_worked_example() {
     insta::assert_snapshot!("opa_data.json", read("opa/data.json"));
     insta::assert_snapshot!("cedar_mcp_policies", read("cedar-mcp/policies.cedar"));
     insta::assert_snapshot!("mcp_bindings.json", read("mcp/bindings.json"));
+    insta::assert_snapshot!("audit_record.schema.json", read("audit/record.schema.json"));
 }
