@@ -332,9 +332,7 @@ fn a_directory_as_log_exits_2() {
     unreadable_then_checked(dir.path(), "logs");
 }
 
-#[path = "../../examples/synth-log.rs"]
-#[allow(dead_code)]
-mod synth_log;
+use super::common::synth_log;
 
 fn synth(dir: &Path, violations: f64) -> Run {
     synth_log::generate(&synth_log::Args {

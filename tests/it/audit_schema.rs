@@ -6,9 +6,7 @@ use assert_cmd::Command;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
-#[path = "../../examples/synth-log.rs"]
-#[allow(dead_code)]
-mod synth_log;
+use super::common::synth_log;
 
 fn governance() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("governance")

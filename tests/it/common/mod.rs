@@ -4,6 +4,11 @@ pub mod fixtures;
 pub mod gen;
 pub mod git;
 
+/// The audit log generator of the benchmarks (`cargo run --example synth-log`).
+#[path = "../../../examples/synth-log.rs"]
+#[allow(dead_code)]
+pub mod synth_log;
+
 /// Copies a folder's files and subfolders into `to` (created if missing); links are copied as
 /// the files they point at.
 pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
