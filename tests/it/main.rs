@@ -3,6 +3,7 @@
 
 mod common;
 
+mod audit_promtool;
 mod browser;
 mod build;
 mod cedar_mcp;
