@@ -4,6 +4,7 @@
 mod common;
 
 mod audit_input;
+mod audit_promtool;
 mod audit_schema;
 mod browser;
 mod build;

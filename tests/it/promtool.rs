@@ -17,7 +17,7 @@ fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
-fn promtool(args: &[&str], file: &Path) -> std::process::Output {
+pub(crate) fn promtool(args: &[&str], file: &Path) -> std::process::Output {
     std::process::Command::new("promtool")
         .args(args)
         .arg(file)
@@ -117,7 +117,7 @@ fn scenario(agent: &str, mo: &Monitor, fire: bool) -> Option<(Vec<Value>, usize)
     })
 }
 
-fn build_rules(root: &Path, out: &Path) -> PathBuf {
+pub(crate) fn build_rules(root: &Path, out: &Path) -> PathBuf {
     Command::cargo_bin("agentgov")
         .expect("binary")
         .arg("build")
