@@ -58,10 +58,6 @@ pub fn audit_logs(
     today: NaiveDate,
     max_line_bytes: usize,
 ) -> Option<Report> {
-    let (resolved, plan) = (c.resolved.as_ref()?, c.plan.as_ref()?);
-    if !c.analyzed {
-        return None;
-    }
     let logs: Vec<Log> = logs
         .iter()
         .map(|p| Log {
@@ -69,11 +65,25 @@ pub fn audit_logs(
             name: log_name(p),
         })
         .collect();
+    audit_named(c, &logs, today, max_line_bytes)
+}
+
+/// [`audit_logs`] with the logs' names chosen by the caller.
+pub fn audit_named(
+    c: &crate::analysis::Checked,
+    logs: &[Log],
+    today: NaiveDate,
+    max_line_bytes: usize,
+) -> Option<Report> {
+    let (resolved, plan) = (c.resolved.as_ref()?, c.plan.as_ref()?);
+    if !c.analyzed {
+        return None;
+    }
     Some(audit::audit(
         &resolved.model,
         plan,
         &resolved.prompt_hashes,
-        &logs,
+        logs,
         &Options {
             today,
             max_line_bytes,

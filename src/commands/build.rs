@@ -34,6 +34,10 @@ pub struct BuildArgs {
     /// Color in the report of findings (on standard error).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Audit logs (as `agentgov audit` reads them) for an Evidence page on the site; their
+    /// findings are reported on the page and do not fail the build.
+    #[arg(long = "audit", value_name = "LOG", num_args = 1..)]
+    pub audit: Vec<PathBuf>,
 }
 
 /// Why a build did not write its output.
@@ -77,6 +81,11 @@ pub fn run(a: BuildArgs) -> i32 {
         return EXIT_UNREADABLE;
     };
     cx.templates = a.templates.as_deref();
+    let evidence = match evidence(&c, &a.audit, today) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    cx.evidence = evidence.as_ref();
     if let Some(t) = cx.templates {
         if !t.is_dir() {
             eprintln!("error: templates folder `{}` does not exist", t.display());
@@ -127,6 +136,73 @@ pub fn run(a: BuildArgs) -> i32 {
             eprintln!("error: {e}");
             EXIT_UNREADABLE
         }
+    }
+}
+
+/// `--audit LOG...`: `agentgov audit`'s report on the logs, for the Evidence page. An unreadable
+/// log stops the build (exit 2, as `audit`): a page missing a log would misstate the evidence.
+/// Findings do not: the page is where they are reported.
+fn evidence(
+    c: &crate::analysis::Checked,
+    logs: &[PathBuf],
+    today: chrono::NaiveDate,
+) -> Result<Option<emit::Evidence>, i32> {
+    if logs.is_empty() {
+        return Ok(None);
+    }
+    let logs: Vec<crate::audit::Log> = logs
+        .iter()
+        .map(|p| crate::audit::Log {
+            path: p.clone(),
+            name: site_log_name(p),
+        })
+        .collect();
+    let max = crate::audit::read::DEFAULT_MAX_LINE_BYTES;
+    let Some(report) = crate::commands::audit::audit_named(c, &logs, today, max) else {
+        eprintln!("error: the repository could not be compiled (no Policy?)");
+        return Err(EXIT_UNREADABLE);
+    };
+    if report.unreadable {
+        for d in report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == crate::rules::structure::UNREADABLE_FILE.name)
+        {
+            eprintln!("error: {}", d.message);
+        }
+        eprintln!("error: not building: every `--audit` log must be readable");
+        return Err(EXIT_UNREADABLE);
+    }
+    let summary = crate::diag::Summary::of(&report.diagnostics, logs.len());
+    eprintln!(
+        "audit: {} record{} read; {} error{}, {} warning{} (on the site's Evidence page)",
+        report.dashboard.totals.records,
+        if report.dashboard.totals.records == 1 {
+            ""
+        } else {
+            "s"
+        },
+        summary.errors,
+        if summary.errors == 1 { "" } else { "s" },
+        summary.warnings,
+        if summary.warnings == 1 { "" } else { "s" },
+    );
+    Ok(Some(emit::Evidence {
+        logs: logs.into_iter().map(|l| l.name).collect(),
+        report,
+    }))
+}
+
+/// A log's name on the site: as `agentgov audit` names it, but only its file name when that is
+/// an absolute path (outside the current folder), so that no machine's path is published.
+fn site_log_name(p: &Path) -> String {
+    let name = crate::commands::audit::log_name(p);
+    if Path::new(&name).is_absolute() {
+        p.file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or(name)
+    } else {
+        name
     }
 }
 

@@ -41,6 +41,17 @@ pub struct EmitContext<'a> {
     pub agent_workflows: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// Values every page needs, computed once.
     pub memo: Memo,
+    /// `agentgov build --audit LOG...`: what `agentgov audit` found in the logs, for the
+    /// site's Evidence page (no page and no link without it).
+    pub evidence: Option<&'a Evidence>,
+}
+
+/// The logs `build --audit` read and `agentgov audit`'s report on them (the same dashboard
+/// and findings, not computed a second time).
+pub struct Evidence {
+    /// The logs' names as findings give them (relative to the current folder, as given).
+    pub logs: Vec<String>,
+    pub report: crate::audit::Report,
 }
 
 /// Lazily computed values shared by emitters.
@@ -66,6 +77,7 @@ impl<'a> EmitContext<'a> {
             templates: None,
             agent_workflows: agent_workflow_index(&r.model),
             memo: Memo::default(),
+            evidence: None,
         })
     }
 }

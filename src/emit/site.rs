@@ -6,6 +6,7 @@
 //! Markdown writers here; the only `safe` values are the SVG and the rule documentation, both
 //! produced and escaped in Rust.
 
+pub mod evidence;
 pub mod facts;
 pub mod frameworks;
 pub mod markdown;
@@ -48,6 +49,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/playbooks.html"),
     ),
     ("audit.html", include_str!("../../templates/audit.html")),
+    (
+        "evidence.html",
+        include_str!("../../templates/evidence.html"),
+    ),
     ("waivers.html", include_str!("../../templates/waivers.html")),
     ("rules.html", include_str!("../../templates/rules.html")),
     (
@@ -680,6 +685,8 @@ const NAV: &[(&str, &str)] = &[
     ("rules.html", "Rules"),
 ];
 
+const EVIDENCE_NAV: (&str, &str) = ("evidence.html", "Evidence");
+
 /// Most agents (or workflows) the side list of every page names.
 const SIDE_LIST_MAX: usize = 60;
 
@@ -700,10 +707,14 @@ fn common(
         "policy_description".into(),
         json!(p.and_then(|p| p.metadata.description.clone())),
     );
+    // The Evidence page follows the Audit page, only when `build --audit` made it.
+    let evidence = cx.evidence.map(|_| EVIDENCE_NAV);
+    let nav = NAV
+        .iter()
+        .flat_map(|e| std::iter::once(e).chain(evidence.as_ref().filter(|_| e.0 == "audit.html")));
     m.insert(
         "nav".into(),
-        json!(NAV
-            .iter()
+        json!(nav
             .map(
                 |(f, l)| json!({"href": format!("{root}{f}"), "label": l, "current": *f == current})
             )
@@ -757,7 +768,7 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
     // them, one after another in one context. The overview and the accountability page need
     // every agent's summary, so they come last.
     type Extra<'a> = Box<dyn Fn() -> Value + Sync + Send + 'a>;
-    let summaries: Vec<(&str, &str, Extra)> = vec![
+    let mut summaries: Vec<(&str, &str, Extra)> = vec![
         (
             "comparison.html",
             "Use cases compared",
@@ -791,6 +802,13 @@ fn render_site(cx: &EmitContext, dir: Option<&Path>, sink: super::Sink) -> Resul
             Box::new(|| json!({"frameworks": frameworks::evaluate(cx)})),
         ),
     ];
+    if let Some(ev) = cx.evidence {
+        summaries.push((
+            "evidence.html",
+            "Evidence from the audit log",
+            Box::new(move || evidence::view(cx, ev)),
+        ));
+    }
     let context = |v: Value| {
         tera::Context::from_value(v).map_err(|e| EmitError::Template(template_error(&e)))
     };

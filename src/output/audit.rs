@@ -7,7 +7,7 @@ use crate::audit::Report;
 use crate::diag::{Diagnostic, Severity, Summary};
 use serde::Serialize;
 
-fn share(n: u64, of: u64) -> String {
+pub(crate) fn share(n: u64, of: u64) -> String {
     if of == 0 {
         "–".into()
     } else {
@@ -15,7 +15,7 @@ fn share(n: u64, of: u64) -> String {
     }
 }
 
-fn seconds(s: Option<i64>) -> String {
+pub(crate) fn seconds(s: Option<i64>) -> String {
     match s {
         None => "–".into(),
         Some(s) if s < 120 => format!("{s} s"),
@@ -88,7 +88,7 @@ fn reasons_line(d: &Dashboard) -> Option<String> {
     })
 }
 
-fn signed_points(x: f64) -> String {
+pub(crate) fn signed_points(x: f64) -> String {
     let p = (x * 1000.0).round() / 10.0;
     if p > 0.0 {
         format!("+{p} pts")
@@ -183,7 +183,7 @@ fn md_table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-fn held_lines(d: &Dashboard) -> Vec<String> {
+pub(crate) fn held_lines(d: &Dashboard) -> Vec<String> {
     d.monitors
         .iter()
         .filter(|m| !m.held.is_empty())
