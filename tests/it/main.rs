@@ -15,6 +15,7 @@ mod cli_formats;
 mod diff;
 mod diff_soundness;
 mod engines;
+mod evidence;
 mod hostile;
 mod init;
 mod mcp;

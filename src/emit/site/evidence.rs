@@ -51,9 +51,12 @@ fn reasons(r: &BTreeMap<String, u64>) -> Vec<Value> {
         .collect()
 }
 
-fn row(name: &str, s: &Stats) -> Value {
+/// A row of the per-agent or per-workflow table; `page` when the repository has the agent or
+/// workflow (a log may name one it does not: it gets no link).
+fn row(name: &str, s: &Stats, page: bool) -> Value {
     json!({
         "name": name,
+        "page": page,
         "actions": s.actions,
         "auto_approved": cell(s.auto_approved, s.actions),
         "reviewed": cell(s.reviewed, s.actions),
@@ -99,7 +102,17 @@ pub fn view(cx: &EmitContext, ev: &Evidence) -> Value {
         json!({
             "id": id, "what": what, "head": head,
             "svg": outcome_bars(id, what, items),
-            "rows": items.iter().map(|(n, s)| row(n, s)).collect::<Vec<_>>(),
+            "rows": items
+                .iter()
+                .map(|(n, s)| {
+                    let known = if *id == "agents" {
+                        cx.model.agents.contains_key(n.as_str())
+                    } else {
+                        cx.model.workflows.contains_key(n.as_str())
+                    };
+                    row(n, s, known)
+                })
+                .collect::<Vec<_>>(),
         })
     })
     .collect();
