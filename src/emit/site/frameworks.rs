@@ -20,10 +20,51 @@ pub struct Evidence {
     pub what: String,
     /// What was found.
     pub detail: String,
-    /// Repository files that hold the evidence.
+    /// Repository files that hold the evidence; the page shows them as a short phrase
+    /// ([`sources`]), since many controls rest on the same files.
+    #[serde(serialize_with = "serialize_sources")]
     pub files: Vec<String>,
     /// The `agentgov check` rule, for rule evidence.
     pub rule: Option<String>,
+}
+
+/// The files as the page names them: one or two by name, more by folder and count ("6 files in
+/// `agents/`"), so that a list shared by many controls does not repeat in full.
+pub fn sources(files: &[String]) -> String {
+    let quoted = |f: &String| format!("`{f}`");
+    match files {
+        [] => String::new(),
+        [a] => quoted(a),
+        [a, b] => format!("{} and {}", quoted(a), quoted(b)),
+        _ => {
+            let mut folders: std::collections::BTreeMap<&str, usize> = Default::default();
+            for f in files {
+                *folders
+                    .entry(f.rsplit_once('/').map_or("", |(d, _)| d))
+                    .or_default() += 1;
+            }
+            // Files at the root (the Policy, the Team) by name; folders by count.
+            let mut parts: Vec<String> = files
+                .iter()
+                .filter(|f| !f.contains('/'))
+                .map(quoted)
+                .collect();
+            parts.extend(
+                folders
+                    .iter()
+                    .filter(|(d, _)| !d.is_empty())
+                    .map(|(d, n)| match n {
+                        1 => format!("1 file in `{d}/`"),
+                        n => format!("{n} files in `{d}/`"),
+                    }),
+            );
+            parts.join(", ")
+        }
+    }
+}
+
+fn serialize_sources<S: serde::Serializer>(files: &[String], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&sources(files))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1057,5 +1098,30 @@ spec:
         let (c, fw) = evaluated(&[("workflow.yaml", &without)]);
         assert!(c.diagnostics.iter().any(|d| d.rule == "missing-rollback"));
         assert!(!holds(&fw));
+    }
+}
+
+#[cfg(test)]
+mod source_tests {
+    use super::sources;
+
+    #[test]
+    fn files_are_named_up_to_two_then_counted_by_folder() {
+        let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(sources(&v(&[])), "");
+        assert_eq!(sources(&v(&["policy.yaml"])), "`policy.yaml`");
+        assert_eq!(
+            sources(&v(&["team.yaml", "agents/a.yaml"])),
+            "`team.yaml` and `agents/a.yaml`"
+        );
+        assert_eq!(
+            sources(&v(&[
+                "policy.yaml",
+                "agents/a.yaml",
+                "agents/b.yaml",
+                "workflows/w.yaml"
+            ])),
+            "`policy.yaml`, 2 files in `agents/`, 1 file in `workflows/`"
+        );
     }
 }
